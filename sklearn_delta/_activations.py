@@ -1,0 +1,180 @@
+"""Activation functions f and their derivatives f' for the output units.
+
+The delta rule needs, for each output unit, the activation ``f`` applied to
+the net input ``h`` and its derivative ``f'(h)``. Where the derivative is
+cheaper to write in terms of the output ``f(h)`` (logistic, tanh) it is, so
+every derivative takes both the net input and the output.
+"""
+
+import numpy as np
+from scipy.special import expit
+
+
+class Activation:
+    """An activation function f together with its derivative f'.
+
+    Pass an instance as ``activation=`` to use your own activation, or give
+    the name of a built-in one ("identity", "logistic", "tanh", "relu",
+    "softplus").
+
+    Parameters
+    ----------
+    function : callable
+        ``function(net_input)`` returns ``f(h)`` elementwise for an array of
+        net inputs ``h``.
+
+    derivative : callable
+        ``derivative(net_input, output)`` returns ``f'(h)`` elementwise.
+        ``output`` is ``f(h)``, passed so that derivatives such as the
+        logistic's ``f(h) * (1 - f(h))`` cost nothing extra; ignore it when
+        it is of no use.
+
+    name : str, default="custom"
+        Shown in messages and plots.
+
+    output_range : tuple of float, default=(-inf, inf)
+        The smallest and largest value ``f`` can take. When both ends are
+        finite, :class:`DeltaRuleClassifier` offers ``predict_proba`` by
+        mapping the output linearly onto [0, 1].
+
+    target_values : tuple of float, default=None
+        The (negative, positive) values the classifier trains its units
+        towards. None means the ends of ``output_range`` when they are
+        finite, else (-1, 1).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> from sklearn_delta import Activation
+    >>> arctan = Activation(
+    ...     np.arctan, lambda h, out: 1.0 / (1.0 + h**2), name="arctan",
+    ...     output_range=(-np.pi / 2, np.pi / 2), target_values=(-1.0, 1.0))
+    >>> arctan.derivative(np.array([0.0, 1.0]), None)
+    array([1. , 0.5])
+    """
+
+    def __init__(
+        self,
+        function,
+        derivative,
+        *,
+        name="custom",
+        output_range=(-np.inf, np.inf),
+        target_values=None,
+    ):
+        self._function = function
+        self._derivative = derivative
+        self.name = name
+        low, high = (float(end) for end in output_range)
+        if not low < high:
+            raise ValueError(
+                f"output_range must be (low, high) with low < high; got {output_range}."
+            )
+        self.output_range = (low, high)
+        if target_values is None:
+            target_values = self.output_range if self.is_bounded else (-1.0, 1.0)
+        negative, positive = (float(value) for value in target_values)
+        if not negative < positive:
+            raise ValueError(
+                "target_values must be (negative, positive) with negative < "
+                f"positive; got {target_values}."
+            )
+        self.target_values = (negative, positive)
+
+    @property
+    def is_bounded(self):
+        """True when both ends of the output range are finite."""
+        return bool(np.all(np.isfinite(self.output_range)))
+
+    def function(self, net_input):
+        """Return f(h) for the net input h."""
+        return self._function(net_input)
+
+    def derivative(self, net_input, output):
+        """Return f'(h), given the net input h and the output f(h)."""
+        return self._derivative(net_input, output)
+
+    def __repr__(self):
+        return f"Activation(name={self.name!r})"
+
+
+def _identity(net_input):
+    return net_input
+
+
+def _identity_derivative(net_input, output):
+    return np.ones_like(net_input)
+
+
+def _logistic_derivative(net_input, output):
+    return output * (1.0 - output)
+
+
+def _tanh_derivative(net_input, output):
+    return 1.0 - output**2
+
+
+def _relu(net_input):
+    return np.maximum(net_input, 0.0)
+
+
+def _relu_derivative(net_input, output):
+    # f'(0) is taken as 1 (a subgradient), so that a unit starting from zero
+    # weights, whose net input is exactly 0, can learn at all.
+    return (net_input >= 0).astype(net_input.dtype)
+
+
+def _softplus(net_input):
+    # log(1 + e^h) without overflow for large h.
+    return np.logaddexp(0.0, net_input)
+
+
+def _softplus_derivative(net_input, output):
+    return expit(net_input)
+
+
+def _softmax(net_input):
+    shifted = net_input - net_input.max(axis=1, keepdims=True)
+    exponentials = np.exp(shifted)
+    return exponentials / exponentials.sum(axis=1, keepdims=True)
+
+
+def _softmax_derivative(net_input, output):
+    # Softmax couples the units, so it has no elementwise derivative; it is
+    # only used with log_loss, whose error term y - y^ needs none.
+    raise ValueError("softmax has no elementwise derivative; use loss='log_loss'.")
+
+
+ACTIVATIONS = {
+    "identity": Activation(_identity, _identity_derivative, name="identity"),
+    "logistic": Activation(
+        expit, _logistic_derivative, name="logistic", output_range=(0.0, 1.0)
+    ),
+    "tanh": Activation(np.tanh, _tanh_derivative, name="tanh", output_range=(-1, 1)),
+    "relu": Activation(
+        _relu,
+        _relu_derivative,
+        name="relu",
+        output_range=(0.0, np.inf),
+        target_values=(0.0, 1.0),
+    ),
+    "softplus": Activation(
+        _softplus,
+        _softplus_derivative,
+        name="softplus",
+        output_range=(0.0, np.inf),
+        target_values=(0.0, 1.0),
+    ),
+}
+
+# Used by the classifier for multiclass log_loss only; not offered by name.
+SOFTMAX = Activation(
+    _softmax, _softmax_derivative, name="softmax", output_range=(0.0, 1.0)
+)
+
+
+def get_activation(activation):
+    """Return the Activation for a name, or the object itself."""
+    if isinstance(activation, str):
+        return ACTIVATIONS[activation]
+    return activation

@@ -1,0 +1,435 @@
+"""The estimator base: parameters, validation, and the bridge to the loop.
+
+``BaseDeltaRule`` holds what the regressor and the classifier share: the
+parameters and their constraints, input validation, the fitted state and the
+calls into :func:`sklearn_delta._training.train`. The subclasses add target
+encoding and the prediction step.
+"""
+
+import contextlib
+from numbers import Integral, Real
+
+import numpy as np
+from sklearn.base import BaseEstimator
+from sklearn.model_selection import train_test_split
+from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    check_is_fitted,
+    validate_data,
+)
+
+from sklearn_delta._activations import ACTIVATIONS, Activation, get_activation
+from sklearn_delta._schedules import make_schedule
+from sklearn_delta._training import (
+    TrainingConfig,
+    TrainingState,
+    Validation,
+    train,
+    warn_not_converged,
+)
+
+# batch_size="auto" takes mini-batches of this many rows (the whole data when
+# it has fewer).
+AUTO_BATCH_SIZE = 32
+
+# TrainingState field -> the estimator attribute that keeps it between calls.
+_STATE_ATTRIBUTES = {
+    "t": "t_",
+    "n_iter": "n_iter_",
+    "loss_curve": "loss_curve_",
+    "best_loss": "best_loss_",
+    "coef_velocity": "_coef_velocity",
+    "intercept_velocity": "_intercept_velocity",
+    "no_improvement_count": "_no_improvement_count",
+    "rate_scale": "_rate_scale",
+    "schedule": "_schedule",
+}
+
+
+@contextlib.contextmanager
+def _unchanged_on_error(estimator):
+    """Restore every attribute of ``estimator`` if the block raises.
+
+    Fitting replaces attributes and never modifies their values in place, so
+    a shallow copy of ``__dict__`` is enough to undo a failed call.
+    """
+    saved = dict(estimator.__dict__)
+    try:
+        yield
+    except BaseException:
+        estimator.__dict__.clear()
+        estimator.__dict__.update(saved)
+        raise
+
+
+class BaseDeltaRule(BaseEstimator):
+    """Shared machinery of DeltaRuleRegressor and DeltaRuleClassifier."""
+
+    _doc_link_module = "sklearn_delta"
+    _doc_link_template = (
+        "https://sklearn-delta.readthedocs.io/en/latest/generated/"
+        "sklearn_delta.{estimator_name}.html"
+    )
+
+    _parameter_constraints: dict = {
+        "activation": [StrOptions(set(ACTIVATIONS)), Activation],
+        "learning_rate": [
+            StrOptions({"constant", "invscaling", "adaptive"}),
+            HasMethods(["learning_rate", "on_plateau"]),
+        ],
+        "eta0": [Interval(Real, 0, None, closed="neither")],
+        "power_t": [Interval(Real, 0, None, closed="left")],
+        "batch_size": [
+            Interval(Integral, 1, None, closed="left"),
+            StrOptions({"auto", "full"}),
+        ],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left")],
+        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "early_stopping": ["boolean"],
+        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "alpha": [Interval(Real, 0, None, closed="left")],
+        "momentum": [Interval(Real, 0, 1, closed="left")],
+        "shuffle": ["boolean"],
+        "random_state": ["random_state"],
+        "warm_start": ["boolean"],
+        "verbose": ["verbose"],
+    }
+
+    def __init__(
+        self,
+        activation,
+        loss,
+        *,
+        learning_rate,
+        eta0,
+        power_t,
+        batch_size,
+        max_iter,
+        tol,
+        n_iter_no_change,
+        early_stopping,
+        validation_fraction,
+        alpha,
+        momentum,
+        shuffle,
+        random_state,
+        warm_start,
+        verbose,
+    ):
+        self.activation = activation
+        self.loss = loss
+        self.learning_rate = learning_rate
+        self.eta0 = eta0
+        self.power_t = power_t
+        self.batch_size = batch_size
+        self.max_iter = max_iter
+        self.tol = tol
+        self.n_iter_no_change = n_iter_no_change
+        self.early_stopping = early_stopping
+        self.validation_fraction = validation_fraction
+        self.alpha = alpha
+        self.momentum = momentum
+        self.shuffle = shuffle
+        self.random_state = random_state
+        self.warm_start = warm_start
+        self.verbose = verbose
+
+    # -- hooks for the subclasses -----------------------------------------
+
+    def _encode_targets(self, y, *, reset, partial, classes):
+        """Return y as a 2-D array of unit targets (n_samples, n_outputs).
+
+        ``reset`` is True when this call starts a new model, ``partial`` when
+        it comes from partial_fit (which may pass ``classes``)."""
+        raise NotImplementedError
+
+    def _class_sample_weight(self, y, sample_weight):
+        """Fold per-class weights into the sample weights (classifier)."""
+        return sample_weight
+
+    def _output_activation(self, n_outputs):
+        """The Activation of the output units."""
+        return get_activation(self.activation)
+
+    def _validation_scorer(self, X, y, sample_weight):
+        """Return score(coef, intercept) on held-out (X, y); higher is better.
+
+        The score is weighted by ``sample_weight``, so that early stopping
+        judges the same weighted problem that training solves."""
+        raise NotImplementedError
+
+    def _stratify(self, y, n_validation):
+        """Labels to stratify the early-stopping split by, or None."""
+        return None
+
+    # -- validation ----------------------------------------------------------
+
+    def _validate_fit_data(
+        self, X, y, sample_weight, *, reset, partial=False, classes=None
+    ):
+        """Validate X, y and the weights; encode the targets. Sets no state
+        other than what validate_data and target encoding set; the caller
+        undoes it on error."""
+        X, y = validate_data(
+            self,
+            X,
+            y,
+            reset=reset,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+            multi_output=self._multi_output,
+            y_numeric=self._multi_output,
+        )
+        Y = self._encode_targets(
+            y, reset=reset, partial=partial, classes=classes
+        ).astype(X.dtype, copy=False)
+        sample_weight = _check_sample_weight(
+            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
+        )
+        if not np.all(np.isfinite(sample_weight)):
+            raise ValueError(
+                "sample_weight contains NaN or infinity; pass finite, "
+                "non-negative weights."
+            )
+        sample_weight = self._class_sample_weight(y, sample_weight)
+        return X, y, Y, sample_weight
+
+    def _resolve_batch_size(self, n_samples):
+        if self.batch_size == "full":
+            return n_samples
+        if self.batch_size == "auto":
+            return min(AUTO_BATCH_SIZE, n_samples)
+        return min(self.batch_size, n_samples)
+
+    def _config(self, n_samples, n_outputs):
+        return TrainingConfig(
+            activation=self._output_activation(n_outputs),
+            loss=self.loss,
+            eta0=float(self.eta0),
+            alpha=float(self.alpha),
+            momentum=float(self.momentum),
+            batch_size=self._resolve_batch_size(n_samples),
+            shuffle=self.shuffle,
+            seed=self._seed,
+            max_iter=self.max_iter,
+            tol=float(self.tol),
+            n_iter_no_change=self.n_iter_no_change,
+            verbose=self.verbose,
+        )
+
+    # -- state -----------------------------------------------------------------
+
+    def _new_state(self, n_features, n_outputs, dtype, coef_init, intercept_init):
+        coef = np.zeros((n_features, n_outputs), dtype=dtype)
+        intercept = np.zeros(n_outputs, dtype=dtype)
+        if coef_init is not None:
+            coef[...] = self._check_init(
+                coef_init, "coef_init", self._public_coef_shape(n_features, n_outputs)
+            ).T.reshape(n_features, n_outputs)
+        if intercept_init is not None:
+            intercept[...] = self._check_init(
+                intercept_init, "intercept_init", (n_outputs,)
+            ).reshape(n_outputs)
+        return TrainingState(
+            coef=coef,
+            intercept=intercept,
+            schedule=make_schedule(self.learning_rate, self.power_t),
+        )
+
+    def _check_init(self, value, name, shape):
+        value = np.asarray(value, dtype=np.float64)
+        if value.size != int(np.prod(shape)) or (
+            value.ndim > 1 and value.shape != tuple(shape)
+        ):
+            raise ValueError(
+                f"{name} has shape {value.shape}, but this model needs shape "
+                f"{tuple(shape)}."
+            )
+        if not np.all(np.isfinite(value)):
+            raise ValueError(f"{name} contains NaN or infinity.")
+        return value
+
+    def _public_coef_shape(self, n_features, n_outputs):
+        if self._coef_is_1d:
+            return (n_features,)
+        return (n_outputs, n_features)
+
+    def _state_from_attributes(self):
+        """A TrainingState holding a copy of the fitted model."""
+        coef, intercept = self._unit_params()
+        state = TrainingState(
+            coef=coef,
+            intercept=intercept,
+            **{field: getattr(self, name) for field, name in _STATE_ATTRIBUTES.items()},
+        )
+        # Deep copy: training must never touch the fitted arrays in place.
+        return state.copy()
+
+    def _store_state(self, state):
+        """Copy a finished TrainingState into the fitted attributes."""
+        if self._coef_is_1d:
+            self.coef_ = state.coef.ravel()
+        else:
+            self.coef_ = np.ascontiguousarray(state.coef.T)
+        self.intercept_ = state.intercept
+        for field, name in _STATE_ATTRIBUTES.items():
+            setattr(self, name, getattr(state, field))
+
+    def _unit_params(self):
+        """coef_ as (n_features, n_outputs) and intercept_ as (n_outputs,)."""
+        coef = self.coef_
+        coef = coef[:, np.newaxis] if coef.ndim == 1 else coef.T
+        return coef, self.intercept_
+
+    # -- fit and partial_fit -------------------------------------------------
+
+    def _fit(self, X, y, sample_weight, coef_init, intercept_init):
+        with _unchanged_on_error(self):
+            # Initial weights, when given, start a new model even with warm_start.
+            warm = (
+                self.warm_start
+                and hasattr(self, "coef_")
+                and coef_init is None
+                and intercept_init is None
+            )
+            X, y, Y, sample_weight = self._validate_fit_data(
+                X, y, sample_weight, reset=not warm
+            )
+            if warm:
+                self._check_outputs(Y.shape[1])
+                state = self._state_from_attributes()
+            else:
+                self._seed = check_random_state(self.random_state).randint(2**31 - 1)
+                self._coef_is_1d = self._wants_1d_coef(y)
+                state = self._new_state(
+                    X.shape[1], Y.shape[1], X.dtype, coef_init, intercept_init
+                )
+            validation = None
+            if self.early_stopping:
+                X, Y, sample_weight, validation = self._split_validation(
+                    X, y, Y, sample_weight
+                )
+            state.validation_scores = []
+            state.validation_loss_curve = []
+            state.best_validation_score = -np.inf
+            state.no_improvement_count = 0
+            config = self._config(X.shape[0], Y.shape[1])
+            converged = train(
+                state,
+                config,
+                X,
+                Y,
+                sample_weight,
+                max_epochs=self.max_iter,
+                validation=validation,
+            )
+            if validation is not None and state.best_params is not None:
+                state.coef, state.intercept = state.best_params
+            self._store_state(state)
+            if validation is not None:
+                self.validation_scores_ = state.validation_scores
+                self.validation_loss_curve_ = state.validation_loss_curve
+                self.best_validation_score_ = state.best_validation_score
+            else:
+                for name in (
+                    "validation_scores_",
+                    "validation_loss_curve_",
+                    "best_validation_score_",
+                ):
+                    self.__dict__.pop(name, None)
+        if not converged:
+            warn_not_converged(self.max_iter)
+        return self
+
+    def _partial_fit(self, X, y, sample_weight, classes=None):
+        with _unchanged_on_error(self):
+            first_call = not hasattr(self, "coef_")
+            X, y, Y, sample_weight = self._validate_fit_data(
+                X, y, sample_weight, reset=first_call, partial=True, classes=classes
+            )
+            if first_call:
+                self._seed = check_random_state(self.random_state).randint(2**31 - 1)
+                self._coef_is_1d = self._wants_1d_coef(y)
+                state = self._new_state(X.shape[1], Y.shape[1], X.dtype, None, None)
+            else:
+                self._check_outputs(Y.shape[1])
+                state = self._state_from_attributes()
+            config = self._config(X.shape[0], Y.shape[1])
+            train(
+                state,
+                config,
+                X,
+                Y,
+                sample_weight,
+                max_epochs=1,
+                fresh_start=first_call,
+            )
+            self._store_state(state)
+        return self
+
+    def _check_outputs(self, n_outputs):
+        expected = self._unit_params()[0].shape[1]
+        if n_outputs != expected:
+            raise ValueError(
+                f"y has {n_outputs} outputs, but {type(self).__name__} was "
+                f"fitted with {expected}. Fit a new estimator (or set "
+                "warm_start=False) to change the number of outputs."
+            )
+
+    def _wants_1d_coef(self, y):
+        return False
+
+    def _split_validation(self, X, y, Y, sample_weight):
+        n_samples = X.shape[0]
+        n_validation = int(np.ceil(self.validation_fraction * n_samples))
+        if n_samples < 2 or n_validation >= n_samples:
+            raise ValueError(
+                f"early_stopping needs at least 2 samples to hold out "
+                f"validation_fraction={self.validation_fraction}; got "
+                f"n_samples = {n_samples}. Add samples or set early_stopping=False."
+            )
+        indices = np.arange(n_samples)
+        train_idx, val_idx = train_test_split(
+            indices,
+            test_size=n_validation,
+            random_state=self._seed,
+            stratify=self._stratify(y, n_validation),
+        )
+        validation_weight = sample_weight[val_idx]
+        scorer = self._validation_scorer(
+            X[val_idx],
+            y[val_idx],
+            # Weights that are all zero cannot weight a score: score plainly.
+            validation_weight if validation_weight.sum() > 0 else None,
+        )
+        validation = Validation(X[val_idx], Y[val_idx], sample_weight[val_idx], scorer)
+        return X[train_idx], Y[train_idx], sample_weight[train_idx], validation
+
+    # -- prediction --------------------------------------------------------------
+
+    def _net_input(self, X):
+        """h = X w + b for validated X, shaped (n_samples, n_outputs)."""
+        check_is_fitted(self)
+        X = validate_data(
+            self,
+            X,
+            reset=False,
+            accept_sparse="csr",
+            dtype=[np.float64, np.float32],
+        )
+        coef, intercept = self._unit_params()
+        return safe_sparse_dot(X, coef) + intercept
+
+    def _output(self, X):
+        """y^ = f(h), shaped (n_samples, n_outputs)."""
+        net_input = self._net_input(X)
+        return self._output_activation(net_input.shape[1]).function(net_input)
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags

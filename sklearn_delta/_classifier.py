@@ -1,0 +1,402 @@
+"""DeltaRuleClassifier: the delta rule with target encoding and a decision."""
+
+import numpy as np
+from scipy.optimize import brentq
+from sklearn.base import ClassifierMixin, _fit_context
+from sklearn.metrics import accuracy_score
+from sklearn.utils._param_validation import StrOptions
+from sklearn.utils.class_weight import compute_class_weight
+from sklearn.utils.extmath import safe_sparse_dot
+from sklearn.utils.metaestimators import available_if
+from sklearn.utils.multiclass import (
+    _check_partial_fit_first_call,
+    check_classification_targets,
+)
+
+from sklearn_delta._activations import SOFTMAX, get_activation
+from sklearn_delta._base import BaseDeltaRule
+from sklearn_delta._docstrings import fill_docstring
+
+
+def _has_probabilities(estimator):
+    """predict_proba needs an output with finite bounds to map onto [0, 1]."""
+    if estimator.loss == "log_loss" or get_activation(estimator.activation).is_bounded:
+        return True
+    raise AttributeError(
+        "predict_proba is only available for activations with a bounded "
+        "output range (such as 'logistic' or 'tanh') or loss='log_loss'; "
+        f"got activation={estimator.activation!r}."
+    )
+
+
+def _decision_threshold(activation):
+    """The net input h at which f(h) is halfway between the target values.
+
+    It is 0 for the logistic, tanh and identity activations; for others
+    (relu, softplus, your own) it is found numerically, assuming f rises.
+    """
+    negative, positive = activation.target_values
+    midpoint = (negative + positive) / 2
+
+    def gap(net_input):
+        return float(activation.function(np.array([[net_input]]))[0, 0] - midpoint)
+
+    if gap(0.0) == 0.0:
+        return 0.0
+    width = 1.0
+    while gap(-width) * gap(width) > 0:
+        width *= 2
+        if width > 1e6:
+            raise ValueError(
+                f"The activation {activation.name!r} never reaches the midpoint "
+                f"{midpoint} of its target values {activation.target_values}; "
+                "give it target_values inside its output range."
+            )
+    return brentq(gap, -width, width)
+
+
+@fill_docstring(
+    eta0_reason="The default is larger than the regressor's because the "
+    "logistic unit's derivative f'(h) is at most 1/4 and scales every step "
+    "of the squared error down."
+)
+class DeltaRuleClassifier(ClassifierMixin, BaseDeltaRule):
+    """Classification with a single-layer neural network and the delta rule.
+
+    Binary problems get one output unit, multiclass problems one unit per
+    class. The targets are encoded in the activation's output range ({0, 1}
+    for logistic, {-1, 1} for tanh and identity) and the units are trained
+    with the delta rule ``w_ij += eta * delta_j * x_i``, where
+    ``delta_j = (y_j - y^_j) f'(h_j)`` for the squared error, or
+    ``delta_j = y_j - y^_j`` for the log loss with a logistic (binary) or
+    softmax (multiclass) output.
+
+    Read more in the :ref:`User Guide <delta_rule>`.
+
+    Parameters
+    ----------
+    activation : {"logistic", "tanh", "identity", "relu", "softplus"} or \
+Activation, default="logistic"
+        The activation f of the output units, or an
+        :class:`~sklearn_delta.Activation` carrying your own f and f'.
+
+    loss : {"squared_error", "log_loss"}, default="squared_error"
+        The error E that training descends. "squared_error" is the delta
+        rule of the textbooks. "log_loss" (cross-entropy) needs
+        ``activation="logistic"``; with more than two classes the units then
+        share a softmax.
+
+    %(training_parameters)s
+
+    class_weight : dict, "balanced" or None, default=None
+        Weights of the classes, multiplied into ``sample_weight``: a dict
+        ``{label: weight}``, or "balanced" for ``n_samples / (n_classes *
+        np.bincount(y))``. "balanced" needs the whole data, so ``partial_fit``
+        refuses it; pass a dict computed with
+        :func:`sklearn.utils.class_weight.compute_class_weight` instead.
+
+    Attributes
+    ----------
+    classes_ : ndarray of shape (n_classes,)
+        The class labels.
+
+    coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
+        The weights w: one row for a binary problem, else one per class.
+
+    intercept_ : ndarray of shape (1,) or (n_classes,)
+        The biases b.
+
+    %(training_attributes)s
+
+    See Also
+    --------
+    DeltaRuleRegressor : The delta rule for regression.
+    sklearn.linear_model.SGDClassifier : Linear models fitted by SGD.
+    sklearn.linear_model.Perceptron : The perceptron learning rule.
+    sklearn.neural_network.MLPClassifier : Multi-layer perceptron classifier.
+
+    Examples
+    --------
+    >>> from sklearn.datasets import load_iris
+    >>> from sklearn.pipeline import make_pipeline
+    >>> from sklearn.preprocessing import StandardScaler
+    >>> from sklearn_delta import DeltaRuleClassifier
+    >>> X, y = load_iris(return_X_y=True)
+    >>> model = make_pipeline(StandardScaler(), DeltaRuleClassifier(random_state=0))
+    >>> model = model.fit(X, y)
+    >>> round(model.score(X, y), 2)
+    0.88
+    >>> model.predict_proba(X[:1]).round(2)
+    array([[0.86, 0.13, 0.01]])
+    """
+
+    _parameter_constraints: dict = {
+        **BaseDeltaRule._parameter_constraints,
+        "loss": [StrOptions({"squared_error", "log_loss"})],
+        "class_weight": [dict, StrOptions({"balanced"}), None],
+    }
+    _multi_output = False
+
+    def __init__(
+        self,
+        activation="logistic",
+        loss="squared_error",
+        *,
+        learning_rate="constant",
+        eta0=0.1,
+        power_t=0.5,
+        batch_size="auto",
+        max_iter=200,
+        tol=1e-4,
+        n_iter_no_change=5,
+        early_stopping=False,
+        validation_fraction=0.1,
+        alpha=0.0,
+        momentum=0.0,
+        shuffle=True,
+        random_state=None,
+        warm_start=False,
+        verbose=0,
+        class_weight=None,
+    ):
+        super().__init__(
+            activation,
+            loss,
+            learning_rate=learning_rate,
+            eta0=eta0,
+            power_t=power_t,
+            batch_size=batch_size,
+            max_iter=max_iter,
+            tol=tol,
+            n_iter_no_change=n_iter_no_change,
+            early_stopping=early_stopping,
+            validation_fraction=validation_fraction,
+            alpha=alpha,
+            momentum=momentum,
+            shuffle=shuffle,
+            random_state=random_state,
+            warm_start=warm_start,
+            verbose=verbose,
+        )
+        self.class_weight = class_weight
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def fit(self, X, y, sample_weight=None, coef_init=None, intercept_init=None):
+        """Train the network on (X, y) for up to ``max_iter`` epochs.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Training data; float32 data gives float32 weights.
+        y : array-like of shape (n_samples,)
+            Class labels (numbers or strings).
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights, multiplied by ``class_weight``; a weight of
+            k acts as k repeated rows.
+        coef_init : ndarray of shape like ``coef_``, default=None
+            Initial weights (zeros by default).
+        intercept_init : ndarray of shape like ``intercept_``, default=None
+            Initial biases (zeros by default).
+
+        Returns
+        -------
+        self : DeltaRuleClassifier
+            The fitted estimator.
+        """
+        self._check_loss_and_activation()
+        return self._fit(X, y, sample_weight, coef_init, intercept_init)
+
+    @_fit_context(prefer_skip_nested_validation=True)
+    def partial_fit(self, X, y, classes=None, sample_weight=None):
+        """Train for one epoch over (X, y), continuing any previous training.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            A chunk of training data.
+        y : array-like of shape (n_samples,)
+            Its class labels; all must be in ``classes``.
+        classes : array-like of shape (n_classes,), default=None
+            Every class that will ever occur. Required on the first call
+            (the chunk may not show them all), optional afterwards.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Non-negative weights; a weight of k acts as k repeated rows.
+
+        Returns
+        -------
+        self : DeltaRuleClassifier
+            The updated estimator.
+        """
+        self._check_loss_and_activation()
+        if self.class_weight == "balanced":
+            raise ValueError(
+                "class_weight='balanced' needs the whole training data, which "
+                "partial_fit never sees. Pass a dict instead, e.g. computed "
+                "once with sklearn.utils.class_weight.compute_class_weight."
+            )
+        return self._partial_fit(X, y, sample_weight, classes=classes)
+
+    def decision_function(self, X):
+        """The net input of the units, shifted so that 0 is the threshold.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        scores : ndarray of shape (n_samples,) or (n_samples, n_classes)
+            ``h - h0``, where ``h0`` is the net input at which f(h) lies
+            halfway between the target values (0 for logistic, tanh and
+            identity). Positive scores of a binary problem mean
+            ``classes_[1]``; otherwise the largest score wins.
+        """
+        scores = self._net_input(X) - self._threshold()
+        return scores.ravel() if scores.shape[1] == 1 else scores
+
+    def predict(self, X):
+        """Predict class labels.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        y_pred : ndarray of shape (n_samples,)
+            The predicted classes.
+        """
+        return self._decide(self.decision_function(X))
+
+    @available_if(_has_probabilities)
+    def predict_proba(self, X):
+        """Class probabilities from the units' outputs.
+
+        Each output ``f(h)`` is mapped linearly from the activation's output
+        range onto [0, 1]; with several classes the rows are normalised to
+        sum to 1 (softmax outputs already do).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        proba : ndarray of shape (n_samples, n_classes)
+            The probability of each class, in the order of ``classes_``.
+        """
+        output = self._output(X)
+        low, high = self._output_activation(output.shape[1]).output_range
+        proba = np.clip((output - low) / (high - low), 0.0, 1.0)
+        if proba.shape[1] == 1:
+            return np.hstack([1.0 - proba, proba])
+        totals = proba.sum(axis=1, keepdims=True)
+        uniform = np.full_like(proba, 1.0 / proba.shape[1])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return np.where(totals > 0, proba / totals, uniform)
+
+    @available_if(_has_probabilities)
+    def predict_log_proba(self, X):
+        """The logarithm of :meth:`predict_proba`.
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            The input samples.
+
+        Returns
+        -------
+        log_proba : ndarray of shape (n_samples, n_classes)
+            The log-probability of each class, in the order of ``classes_``.
+        """
+        with np.errstate(divide="ignore"):
+            return np.log(self.predict_proba(X))
+
+    # -- hooks of BaseDeltaRule ---------------------------------------------
+
+    def _check_loss_and_activation(self):
+        if self.loss == "log_loss" and self.activation != "logistic":
+            raise ValueError(
+                "loss='log_loss' needs activation='logistic' (a softmax for "
+                f"several classes); got activation={self.activation!r}. Use "
+                "loss='squared_error' with other activations."
+            )
+
+    def _output_activation(self, n_outputs):
+        if self.loss == "log_loss" and n_outputs is not None and n_outputs > 1:
+            return SOFTMAX
+        return get_activation(self.activation)
+
+    def _threshold(self):
+        activation = self._output_activation(len(self.classes_))
+        if activation is SOFTMAX:
+            # The units compete through the softmax: the largest h wins.
+            return 0.0
+        return _decision_threshold(activation)
+
+    def _decide(self, scores):
+        if scores.ndim == 1:
+            return self.classes_[(scores > 0).astype(int)]
+        return self.classes_[np.argmax(scores, axis=1)]
+
+    def _encode_targets(self, y, *, reset, partial, classes):
+        check_classification_targets(y)
+        if partial:
+            _check_partial_fit_first_call(self, classes)
+        elif reset:
+            self.classes_ = np.unique(y)
+        unseen = np.setdiff1d(y, self.classes_)
+        if unseen.size:
+            raise ValueError(
+                f"y contains labels {unseen.tolist()} that are not in classes_ "
+                f"{self.classes_.tolist()}. Pass every label in `classes` on the "
+                "first partial_fit call, or fit a new model."
+            )
+        n_classes = len(self.classes_)
+        if n_classes < 2:
+            raise ValueError(
+                "The classifier needs samples of at least 2 classes in the "
+                f"data; got 1 class ({self.classes_[0]!r})."
+            )
+        activation = self._output_activation(n_classes)
+        negative, positive = (
+            (0.0, 1.0) if activation is SOFTMAX else (activation.target_values)
+        )
+        class_index = np.searchsorted(self.classes_, y)
+        if n_classes == 2:
+            return np.where(class_index == 1, positive, negative)[:, np.newaxis]
+        Y = np.full((len(y), n_classes), negative)
+        Y[np.arange(len(y)), class_index] = positive
+        return Y
+
+    def _class_sample_weight(self, y, sample_weight):
+        if self.class_weight is None:
+            return sample_weight
+        per_class = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
+        class_index = np.searchsorted(self.classes_, y)
+        return sample_weight * per_class[class_index].astype(sample_weight.dtype)
+
+    def _stratify(self, y, n_validation):
+        _, counts = np.unique(y, return_counts=True)
+        if n_validation >= len(counts) and counts.min() >= 2:
+            return y
+        return None
+
+    def _validation_scorer(self, X, y, sample_weight):
+        def score(coef, intercept):
+            net_input = safe_sparse_dot(X, coef) + intercept - self._threshold()
+            if net_input.shape[1] == 1:
+                net_input = net_input.ravel()
+            return accuracy_score(
+                y, self._decide(net_input), sample_weight=sample_weight
+            )
+
+        return score
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.classifier_tags.multi_label = False
+        return tags

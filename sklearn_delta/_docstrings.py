@@ -1,0 +1,141 @@
+"""Parameter and attribute documentation shared by both estimators.
+
+Each estimator's class docstring holds the placeholders
+``%(training_parameters)s`` and ``%(training_attributes)s``;
+:func:`fill_docstring` puts the text below in their place, so that the two
+estimators document their shared parameters in the same words.
+"""
+
+TRAINING_PARAMETERS = """\
+learning_rate : {"constant", "invscaling", "adaptive"} or \
+LearningRateSchedule, default="constant"
+        How the learning rate eta changes from epoch to epoch:
+
+        - "constant": ``eta = eta0`` throughout (the textbook delta rule);
+        - "invscaling": ``eta = eta0 / (n_iter_ + 1) ** power_t``, decaying
+          with the epochs run so far;
+        - "adaptive": ``eta = eta0`` until the loss (or validation score)
+          stops improving for ``n_iter_no_change`` epochs, then divided by 5
+          each time, until it falls below 1e-6;
+        - a :class:`~sklearn_delta.LearningRateSchedule` of your own. It is
+          copied at the start of ``fit``, never changed in place.
+
+        The rate is set at the start of each epoch (each ``partial_fit``
+        call), and ``partial_fit`` and ``warm_start`` continue the schedule.
+
+    eta0 : float, default=%(eta0)s
+        The initial learning rate. %(eta0_reason)s
+
+        Training that diverges (the loss becomes infinite or grows a
+        thousandfold) is rolled back one epoch and goes on at a tenth of the
+        rate, with a :class:`~sklearn_delta.DivergenceWarning`.
+
+    power_t : float, default=0.5
+        The exponent of the "invscaling" schedule.
+
+    batch_size : int, "auto" or "full", default="auto"
+        Samples per weight update. 1 is the online (stochastic) delta rule,
+        "full" is batch gradient descent (one update per epoch), an int is a
+        mini-batch. "auto" means ``min(32, n_samples)``. A batch size larger
+        than the data is clipped to the number of samples.
+
+    max_iter : int, default=200
+        The most epochs (passes over the data) one ``fit`` runs.
+
+    tol : float, default=1e-4
+        Training stops once the training loss has not improved by at least
+        ``tol`` for more than ``n_iter_no_change`` consecutive epochs (with
+        early stopping: once the validation score has not improved by at
+        least ``tol``).
+
+    n_iter_no_change : int, default=5
+        How many epochs without improvement to tolerate before stopping.
+
+    early_stopping : bool, default=False
+        Hold out ``validation_fraction`` of the training data (stratified for
+        the classifier), score it after every epoch and stop when the score
+        stops improving; the weights of the best-scoring epoch are kept.
+        Ignored by ``partial_fit``.
+
+    validation_fraction : float, default=0.1
+        The share of the training data held out for early stopping.
+
+    alpha : float, default=0.0
+        L2 penalty: each step also shrinks the weights (not the intercepts)
+        by ``eta * alpha * w``, the gradient of ``alpha / 2 * ||w||^2``.
+
+    momentum : float, default=0.0
+        Classical momentum in [0, 1): each step adds ``momentum`` times the
+        previous step. 0 is the pure delta rule.
+
+    shuffle : bool, default=True
+        Visit the samples in a new random order every epoch. The rows of X
+        are never copied for this: the loop permutes indices.
+
+    random_state : int, RandomState instance or None, default=None
+        Seeds the shuffling and the early-stopping split. An int gives a
+        bit-identical model for the same data.
+
+    warm_start : bool, default=False
+        Continue the previous fit: its weights, momentum, ``t_`` (so the
+        learning-rate schedule), ``n_iter_`` and loss curve carry over, and
+        ``max_iter`` more epochs run.
+
+    verbose : int, default=0
+        Print one line per epoch with its loss."""
+
+TRAINING_ATTRIBUTES = """\
+loss_curve_ : list of float
+        One value per epoch: the weighted mean per-sample loss of that epoch
+        (``1/2 sum_j (y_j - y^_j)^2`` for the squared error), each sample's
+        loss taken just before the update that used it, plus the penalty
+        ``alpha / 2 * ||coef_||^2`` at the epoch's end. It continues over
+        ``partial_fit`` calls and warm starts.
+
+    best_loss_ : float
+        The smallest value in ``loss_curve_``.
+
+    validation_scores_ : list of float
+        The score on the held-out data after each epoch; only set when
+        ``early_stopping=True``.
+
+    validation_loss_curve_ : list of float
+        The mean loss on the held-out data after each epoch, comparable to
+        ``loss_curve_``; only set when ``early_stopping=True``.
+
+    best_validation_score_ : float
+        The best of ``validation_scores_``, whose weights are kept; only set
+        when ``early_stopping=True``.
+
+    n_iter_ : int
+        Epochs run, counting every ``partial_fit`` call as one.
+
+    t_ : float
+        Training samples seen, each counted with its sample weight (so a
+        weight of k counts as k rows). Passed to learning-rate schedules.
+
+    n_features_in_ : int
+        Number of features seen during the first ``fit``.
+
+    feature_names_in_ : ndarray of shape (n_features_in_,)
+        Names of features seen during ``fit``, when X has feature names that
+        are all strings (a pandas DataFrame)."""
+
+
+def fill_docstring(eta0_reason):
+    """Return a class decorator that fills in the shared documentation.
+
+    ``eta0_reason`` explains the estimator's default learning rate.
+    """
+
+    def fill(cls):
+        eta0 = cls.__init__.__kwdefaults__["eta0"]
+        parameters = TRAINING_PARAMETERS.replace("%(eta0)s", repr(eta0)).replace(
+            "%(eta0_reason)s", eta0_reason
+        )
+        cls.__doc__ = cls.__doc__.replace(
+            "%(training_parameters)s", parameters
+        ).replace("%(training_attributes)s", TRAINING_ATTRIBUTES)
+        return cls
+
+    return fill

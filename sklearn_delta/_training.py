@@ -1,0 +1,308 @@
+"""The training loop shared by both estimators: epochs, batches, stopping.
+
+It receives validated arrays and encoded targets, and hands one epoch at a
+time to the kernel. It knows nothing of scikit-learn's estimator API: the
+estimators build a :class:`TrainingState` (what carries over between calls)
+and a :class:`TrainingConfig` (what the parameters ask for), call
+:func:`train`, and copy the state back into their fitted attributes.
+"""
+
+import copy
+import warnings
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.extmath import safe_sparse_dot
+
+from sklearn_delta._kernels import delta_rule_epoch
+from sklearn_delta._losses import LOSSES
+
+# An epoch is taken as diverging when its mean loss
+# - is not finite, or exceeds DIVERGENCE_FACTOR times the larger of the
+#   "null loss" (that of all-zero weights) and the best loss seen; or
+# - in a fit (or a first partial_fit), rises above the lowest loss of the call
+#   so far (at first, that of the starting weights) by more than
+#   OVERSHOOT_FRACTION times the null loss. Repeating an epoch over the same
+#   data should not make things clearly worse: when it does, the steps
+#   overshoot. With a bounded loss (a logistic or tanh unit's squared error)
+#   this is the only way a too-large rate shows.
+DIVERGENCE_FACTOR = 1e3
+OVERSHOOT_FRACTION = 0.1
+# Each divergence cuts the rate by this factor; after MAX_RATE_CUTS cuts in
+# all, training gives up with an error.
+RATE_CUT = 10.0
+MAX_RATE_CUTS = 10
+
+
+class DivergenceWarning(ConvergenceWarning):
+    """Training diverged; the epoch was undone and the learning rate cut."""
+
+
+@dataclass
+class UpdateRule:
+    """What one step of the kernel needs besides the data and the weights."""
+
+    eta: float
+    alpha: float
+    momentum: float
+    weight_scale: float
+
+
+@dataclass
+class TrainingConfig:
+    """The estimator's parameters, resolved for the loop."""
+
+    activation: Any
+    loss: str
+    eta0: float
+    alpha: float
+    momentum: float
+    batch_size: int
+    shuffle: bool
+    seed: int
+    max_iter: int
+    tol: float
+    n_iter_no_change: int
+    verbose: int
+
+
+@dataclass
+class TrainingState:
+    """Everything that carries over between epochs and between calls."""
+
+    coef: np.ndarray  # (n_features, n_outputs)
+    intercept: np.ndarray  # (n_outputs,)
+    schedule: Any
+    coef_velocity: np.ndarray = None
+    intercept_velocity: np.ndarray = None
+    t: float = 0.0
+    n_iter: int = 0
+    loss_curve: list = field(default_factory=list)
+    best_loss: float = np.inf
+    no_improvement_count: int = 0
+    rate_scale: float = 1.0
+    validation_scores: list = field(default_factory=list)
+    validation_loss_curve: list = field(default_factory=list)
+    best_validation_score: float = -np.inf
+    best_params: tuple = None
+
+    def __post_init__(self):
+        if self.coef_velocity is None:
+            self.coef_velocity = np.zeros_like(self.coef)
+            self.intercept_velocity = np.zeros_like(self.intercept)
+
+    def copy(self):
+        """A deep copy, so that training never alters the estimator's arrays."""
+        return copy.deepcopy(self)
+
+
+@dataclass
+class Validation:
+    """Held-out data for early stopping and the estimator's scorer."""
+
+    X: Any
+    Y: np.ndarray
+    sample_weight: np.ndarray
+    score: Any  # callable(coef, intercept) -> float, higher is better
+
+
+def mean_loss(X, Y, sample_weight, coef, intercept, activation, loss):
+    """Weighted mean per-sample loss of the given weights on (X, Y)."""
+    output = activation.function(safe_sparse_dot(X, coef) + intercept)
+    return float(sample_weight @ LOSSES[loss](Y, output) / sample_weight.sum())
+
+
+def batch_order(n_samples, config, epoch):
+    """The row order of an epoch: a permutation of indices, or None (as is).
+
+    Each epoch's permutation comes from its own generator seeded with
+    (seed, epoch), so a fit is bit-identical for the same seed and
+    partial_fit continues the sequence where the previous call stopped.
+    """
+    if not config.shuffle:
+        return None
+    return np.random.default_rng([config.seed, epoch]).permutation(n_samples)
+
+
+def train(
+    state,
+    config,
+    X,
+    Y,
+    sample_weight,
+    *,
+    max_epochs,
+    validation=None,
+    fresh_start=True,
+):
+    """Train for ``max_epochs`` epochs; update ``state`` in place.
+
+    Divergence control: a diverging epoch (see ``DIVERGENCE_FACTOR``) sends
+    the state back to where the best epoch so far began (the weights of a
+    diverging run are already bad before the epoch in which the loss shows
+    it) and cuts the learning rate by ``RATE_CUT``, with a DivergenceWarning.
+    ``fresh_start`` says that this call starts a new stretch of training (a
+    fit, or the first partial_fit) so that overshooting its starting loss
+    counts as diverging; a later partial_fit call sees new data, whose loss
+    may rightly be higher.
+
+    Returns
+    -------
+    converged : bool
+        True when training stopped because the loss (or validation score)
+        stopped improving, False when it ran out of epochs.
+    """
+    weight_scale = float(np.mean(sample_weight))
+    null_loss = _null_loss(config, Y, sample_weight)
+    call_best = np.inf
+    if fresh_start:
+        call_best = mean_loss(
+            X,
+            Y,
+            sample_weight,
+            state.coef,
+            state.intercept,
+            config.activation,
+            config.loss,
+        )
+    first_epoch = state.n_iter
+    # Where to go back to on divergence, with the lowest loss known there.
+    checkpoint = (state.copy(), call_best)
+    while state.n_iter - first_epoch < max_epochs:
+        epoch_start = (state.copy(), call_best)
+        epoch_loss = _train_epoch(state, config, X, Y, sample_weight, weight_scale)
+        best = state.best_loss if state.best_loss < np.inf else 0.0
+        if not (
+            np.isfinite(epoch_loss)
+            and epoch_loss <= DIVERGENCE_FACTOR * max(null_loss, best)
+            and epoch_loss <= call_best + OVERSHOOT_FRACTION * null_loss
+        ):
+            _recover_from_divergence(state, config, checkpoint[0], epoch_loss)
+            call_best = checkpoint[1]
+            continue
+        if epoch_loss < call_best or not np.isfinite(call_best):
+            checkpoint = epoch_start
+            call_best = epoch_loss
+        state.n_iter += 1
+        state.t += float(sample_weight.sum())
+        state.loss_curve.append(epoch_loss)
+        if config.verbose:
+            print(f"Iteration {state.n_iter}, loss = {epoch_loss:.8f}")
+        if _end_of_epoch(state, config, epoch_loss, validation):
+            return True
+    return False
+
+
+def _null_loss(config, Y, sample_weight):
+    """Mean loss of all-zero weights: the scale a sane loss stays near."""
+    zero_output = config.activation.function(np.zeros((1, Y.shape[1]), Y.dtype))
+    losses = LOSSES[config.loss](Y, zero_output)
+    return float(sample_weight @ losses / sample_weight.sum())
+
+
+def _train_epoch(state, config, X, Y, sample_weight, weight_scale):
+    """Run the kernel over one epoch; return the epoch's mean loss."""
+    eta = state.schedule.learning_rate(config.eta0, state.n_iter, state.t)
+    rule = UpdateRule(
+        eta * state.rate_scale, config.alpha, config.momentum, weight_scale
+    )
+    order = batch_order(X.shape[0], config, state.n_iter)
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        total = delta_rule_epoch(
+            X,
+            Y,
+            sample_weight,
+            order,
+            config.batch_size,
+            (state.coef, state.intercept),
+            (state.coef_velocity, state.intercept_velocity),
+            rule,
+            config.activation,
+            config.loss,
+        )
+        penalty = 0.5 * config.alpha * float(np.sum(state.coef**2))
+        return total / (X.shape[0] * weight_scale) + penalty
+
+
+def _recover_from_divergence(state, config, checkpoint, epoch_loss):
+    """Go back to ``checkpoint`` with a learning rate cut by RATE_CUT."""
+    eta = state.rate_scale * state.schedule.learning_rate(
+        config.eta0, state.n_iter, state.t
+    )
+    rate_scale = state.rate_scale / RATE_CUT
+    if rate_scale < RATE_CUT**-MAX_RATE_CUTS:
+        raise ValueError(
+            f"Training diverges even at learning rate {eta:.3g} ({MAX_RATE_CUTS} "
+            f"cuts by {RATE_CUT:g} below eta0={config.eta0}). The features are "
+            "probably on very large or very different scales: standardise them "
+            "(e.g. with StandardScaler) and lower eta0."
+        )
+    state.__dict__.update(checkpoint.copy().__dict__)
+    state.rate_scale = rate_scale
+    # Restart momentum: a velocity built up at the old rate would carry the
+    # weights the same way again.
+    state.coef_velocity[...] = 0
+    state.intercept_velocity[...] = 0
+    warnings.warn(
+        f"Training diverged in epoch {state.n_iter + 1} with learning rate "
+        f"{eta:.3g} (mean loss {epoch_loss:.3g}); it went back to the weights "
+        f"of epoch {state.n_iter} and goes on with the learning rate cut to "
+        f"{eta / RATE_CUT:.3g}. Scale the features (e.g. with StandardScaler) "
+        "or lower eta0 to avoid this.",
+        DivergenceWarning,
+    )
+
+
+def _end_of_epoch(state, config, epoch_loss, validation):
+    """Track improvement, keep the best weights; return True to stop."""
+    if validation is None:
+        improved = epoch_loss <= state.best_loss - config.tol
+    else:
+        with np.errstate(over="ignore", invalid="ignore"):
+            score = validation.score(state.coef, state.intercept)
+            validation_loss = mean_loss(
+                validation.X,
+                validation.Y,
+                validation.sample_weight,
+                state.coef,
+                state.intercept,
+                config.activation,
+                config.loss,
+            )
+        state.validation_scores.append(score)
+        state.validation_loss_curve.append(validation_loss)
+        improved = score >= state.best_validation_score + config.tol
+        if score > state.best_validation_score:
+            state.best_validation_score = score
+            state.best_params = (state.coef.copy(), state.intercept.copy())
+        if config.verbose:
+            print(f"Validation score: {score:.6f}")
+    state.best_loss = min(state.best_loss, epoch_loss)
+    state.no_improvement_count = 0 if improved else state.no_improvement_count + 1
+
+    if state.no_improvement_count <= config.n_iter_no_change:
+        return False
+    state.no_improvement_count = 0
+    if state.schedule.on_plateau(config.eta0, state.n_iter, state.t):
+        if config.verbose:
+            print("No improvement: the schedule lowered the learning rate.")
+        return False
+    if config.verbose:
+        print(
+            f"Stopping: the {'validation score' if validation else 'training loss'}"
+            f" did not improve more than tol={config.tol} for "
+            f"{config.n_iter_no_change} consecutive epochs."
+        )
+    return True
+
+
+def warn_not_converged(max_iter):
+    """Warn as scikit-learn does when max_iter ends a fit before convergence."""
+    warnings.warn(
+        f"Maximum iterations ({max_iter}) reached and the optimization hasn't "
+        "converged yet. Increase max_iter, or raise eta0 if the loss curve "
+        "still falls steadily.",
+        ConvergenceWarning,
+    )

@@ -1,0 +1,201 @@
+"""What users rely on: fitted attributes, partial_fit, warm_start, plug-ins."""
+
+import pickle
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.base import clone
+from sklearn.datasets import load_iris, load_linnerud, make_classification
+from sklearn.exceptions import ConvergenceWarning
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_delta import (
+    Activation,
+    DeltaRuleClassifier,
+    DeltaRuleRegressor,
+    LearningRateSchedule,
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+@pytest.fixture
+def iris():
+    X, y = load_iris(return_X_y=True)
+    return StandardScaler().fit_transform(X), y
+
+
+def test_fitted_attributes_have_sklearn_shapes(iris):
+    X, y = iris
+    multi = DeltaRuleClassifier(max_iter=5).fit(X, y)
+    assert multi.coef_.shape == (3, 4) and multi.intercept_.shape == (3,)
+    binary = DeltaRuleClassifier(max_iter=5).fit(X, y == 2)
+    assert binary.coef_.shape == (1, 4) and binary.intercept_.shape == (1,)
+    assert binary.decision_function(X).shape == (150,)
+    single = DeltaRuleRegressor(max_iter=5).fit(X, X[:, 0])
+    assert single.coef_.shape == (4,) and single.intercept_.shape == (1,)
+    for model in (multi, binary, single):
+        assert len(model.loss_curve_) == model.n_iter_ == 5
+        assert model.best_loss_ == min(model.loss_curve_)
+        assert model.t_ == 5 * 150
+        assert model.n_features_in_ == 4
+
+
+def test_multi_output_regression_has_one_unit_per_target():
+    X, Y = load_linnerud(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    Y = StandardScaler().fit_transform(Y)
+    model = DeltaRuleRegressor(random_state=0).fit(X, Y)
+    assert model.coef_.shape == (3, 3)
+    assert model.predict(X).shape == Y.shape
+
+
+def test_string_labels_and_dataframes(iris):
+    X, y = iris
+    frame = pd.DataFrame(X, columns=["a", "b", "c", "d"])
+    labels = pd.Series(np.array(["setosa", "versicolor", "virginica"])[y])
+    model = DeltaRuleClassifier(random_state=0).fit(frame, labels)
+    assert list(model.classes_) == ["setosa", "versicolor", "virginica"]
+    assert set(model.predict(frame)) <= set(model.classes_)
+    assert list(model.feature_names_in_) == ["a", "b", "c", "d"]
+    with pytest.raises(ValueError, match="feature names"):
+        model.predict(frame[["b", "a", "c", "d"]])
+
+
+@pytest.mark.parametrize("activation", ["logistic", "tanh"])
+def test_predict_proba_is_a_distribution_consistent_with_predict(iris, activation):
+    X, y = iris
+    model = DeltaRuleClassifier(activation=activation, random_state=0).fit(X, y)
+    proba = model.predict_proba(X)
+    np.testing.assert_allclose(proba.sum(axis=1), 1.0)
+    assert np.all((proba >= 0) & (proba <= 1))
+    assert np.array_equal(model.classes_[proba.argmax(axis=1)], model.predict(X))
+    np.testing.assert_allclose(np.exp(model.predict_log_proba(X)), proba)
+
+
+def test_predict_proba_needs_a_bounded_output(iris):
+    X, y = iris
+    model = DeltaRuleClassifier(activation="relu").fit(X, y)
+    assert not hasattr(model, "predict_proba")
+    with pytest.raises(AttributeError) as raised:
+        model.predict_proba(X)
+    # scikit-learn's available_if keeps our explanation as the cause.
+    assert "bounded output range" in str(raised.value.__cause__)
+
+
+def test_log_loss_uses_a_softmax_for_several_classes(iris):
+    X, y = iris
+    model = DeltaRuleClassifier(loss="log_loss", random_state=0).fit(X, y)
+    scores = model.decision_function(X)
+    expected = np.exp(scores) / np.exp(scores).sum(axis=1, keepdims=True)
+    np.testing.assert_allclose(model.predict_proba(X), expected, rtol=1e-10)
+    assert model.score(X, y) > 0.95
+    with pytest.raises(ValueError, match="log_loss' needs activation='logistic'"):
+        DeltaRuleClassifier(loss="log_loss", activation="tanh").fit(X, y)
+
+
+def test_relu_decision_threshold_matches_its_targets(iris):
+    X, y = iris
+    model = DeltaRuleClassifier(activation="relu", random_state=0).fit(X, y == 0)
+    output = np.maximum(X @ model.coef_.ravel() + model.intercept_[0], 0)
+    assert np.array_equal(model.predict(X), output > 0.5)
+
+
+def test_user_activation_and_schedule(iris):
+    X, y = iris
+
+    class Halving(LearningRateSchedule):
+        def __init__(self):
+            self.rates = []
+
+        def learning_rate(self, eta0, epoch, t):
+            self.rates.append(eta0 / 2**epoch)
+            return self.rates[-1]
+
+    arctan = Activation(
+        np.arctan, lambda h, out: 1.0 / (1.0 + h**2), output_range=(-2, 2)
+    )
+    schedule = Halving()
+    model = DeltaRuleClassifier(
+        activation=arctan, learning_rate=schedule, max_iter=4, eta0=0.8
+    ).fit(X, y)
+    assert schedule.rates == []  # the estimator trained a copy
+    assert model._schedule.rates == [0.8, 0.4, 0.2, 0.1]
+    assert model.score(X, y) > 0.7
+
+
+def test_partial_fit_continues_schedule_and_counters(iris):
+    X, y = iris
+    model = DeltaRuleClassifier(learning_rate="invscaling", random_state=0)
+    for start in range(0, 150, 50):
+        model.partial_fit(
+            X[start : start + 50], y[start : start + 50], classes=[0, 1, 2]
+        )
+    assert model.n_iter_ == 3 and model.t_ == 150
+    assert len(model.loss_curve_) == 3
+    # Without classes after the first call, and after fit, classes_ is reused.
+    model.partial_fit(X, y)
+    assert model.n_iter_ == 4
+    with pytest.raises(ValueError, match="not the same as on last call"):
+        model.partial_fit(X, y, classes=[0, 1, 2, 3])
+
+
+def test_partial_fit_in_order_equals_one_online_epoch():
+    X, y = make_classification(60, 4, random_state=0)
+    params = {"batch_size": 1, "shuffle": False, "eta0": 0.05}
+    streamed = DeltaRuleRegressor(**params)
+    for start in range(0, 60, 20):
+        streamed.partial_fit(X[start : start + 20], y[start : start + 20])
+    single = DeltaRuleRegressor(max_iter=1, **params).fit(X, y)
+    np.testing.assert_allclose(streamed.coef_, single.coef_, rtol=1e-12)
+
+
+def test_warm_start_keeps_t_momentum_and_curve(iris):
+    X, y = iris
+    model = DeltaRuleClassifier(
+        momentum=0.9, max_iter=3, warm_start=True, random_state=0
+    )
+    model.fit(X, y)
+    velocity = model._coef_velocity.copy()
+    assert np.any(velocity != 0)
+    model.fit(X, y)
+    assert model.n_iter_ == 6 and model.t_ == 6 * 150 and len(model.loss_curve_) == 6
+    cold = clone(model).set_params(warm_start=False, max_iter=6).fit(X, y)
+    # Six epochs in two warm fits are six epochs in one fit.
+    np.testing.assert_allclose(model.coef_, cold.coef_, rtol=1e-12)
+
+
+def test_early_stopping_records_validation_curves(iris):
+    X, y = iris
+    model = DeltaRuleClassifier(early_stopping=True, random_state=0).fit(X, y)
+    assert len(model.validation_scores_) == model.n_iter_
+    assert len(model.validation_loss_curve_) == model.n_iter_
+    assert model.best_validation_score_ == max(model.validation_scores_)
+    refit = model.set_params(early_stopping=False).fit(X, y)
+    assert not hasattr(refit, "validation_scores_")
+
+
+def test_max_iter_warns_convergence(iris):
+    X, y = iris
+    with pytest.warns(ConvergenceWarning, match="Maximum iterations"):
+        DeltaRuleClassifier(max_iter=2, tol=0).fit(X, y)
+
+
+def test_clone_and_pickle_round_trip(iris):
+    X, y = iris
+    model = DeltaRuleClassifier(random_state=0).fit(X, y)
+    restored = pickle.loads(pickle.dumps(model))
+    assert np.array_equal(restored.predict_proba(X), model.predict_proba(X))
+    assert clone(model).get_params() == model.get_params()
+
+
+def test_verbose_prints_one_line_per_epoch(iris, capsys):
+    X, y = iris
+    DeltaRuleClassifier(max_iter=3, verbose=1).fit(X, y)
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(",")[0] for line in lines] == [
+        "Iteration 1",
+        "Iteration 2",
+        "Iteration 3",
+    ]
