@@ -9,6 +9,8 @@ every derivative takes both the net input and the output.
 import numpy as np
 from scipy.special import expit
 
+from sklearn_delta import _compiled
+
 
 class Activation:
     """An activation function f together with its derivative f'.
@@ -80,6 +82,9 @@ class Activation:
                 f"positive; got {target_values}."
             )
         self.target_values = (negative, positive)
+        # Which built-in function the compiled kernel may use in place of
+        # these Python callables (see _compiled.py); None for custom ones.
+        self.kernel_code = None
 
     @property
     def is_bounded(self):
@@ -145,22 +150,38 @@ def _softmax_derivative(net_input, output):
     raise ValueError("softmax has no elementwise derivative; use loss='log_loss'.")
 
 
+def _builtin(function, derivative, kernel_code, **kwargs):
+    activation = Activation(function, derivative, **kwargs)
+    activation.kernel_code = kernel_code
+    return activation
+
+
 ACTIVATIONS = {
-    "identity": Activation(_identity, _identity_derivative, name="identity"),
-    "logistic": Activation(
-        expit, _logistic_derivative, name="logistic", output_range=(0.0, 1.0)
+    "identity": _builtin(
+        _identity, _identity_derivative, _compiled.IDENTITY, name="identity"
     ),
-    "tanh": Activation(np.tanh, _tanh_derivative, name="tanh", output_range=(-1, 1)),
-    "relu": Activation(
+    "logistic": _builtin(
+        expit,
+        _logistic_derivative,
+        _compiled.LOGISTIC,
+        name="logistic",
+        output_range=(0.0, 1.0),
+    ),
+    "tanh": _builtin(
+        np.tanh, _tanh_derivative, _compiled.TANH, name="tanh", output_range=(-1, 1)
+    ),
+    "relu": _builtin(
         _relu,
         _relu_derivative,
+        _compiled.RELU,
         name="relu",
         output_range=(0.0, np.inf),
         target_values=(0.0, 1.0),
     ),
-    "softplus": Activation(
+    "softplus": _builtin(
         _softplus,
         _softplus_derivative,
+        _compiled.SOFTPLUS,
         name="softplus",
         output_range=(0.0, np.inf),
         target_values=(0.0, 1.0),
@@ -168,8 +189,12 @@ ACTIVATIONS = {
 }
 
 # Used by the classifier for multiclass log_loss only; not offered by name.
-SOFTMAX = Activation(
-    _softmax, _softmax_derivative, name="softmax", output_range=(0.0, 1.0)
+SOFTMAX = _builtin(
+    _softmax,
+    _softmax_derivative,
+    _compiled.SOFTMAX,
+    name="softmax",
+    output_range=(0.0, 1.0),
 )
 
 

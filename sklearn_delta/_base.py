@@ -181,6 +181,7 @@ class BaseDeltaRule(BaseEstimator):
             reset=reset,
             accept_sparse="csr",
             dtype=[np.float64, np.float32],
+            order="C",
             multi_output=self._multi_output,
             y_numeric=self._multi_output,
         )

@@ -3,12 +3,21 @@
 This is the hot path. It works on plain arrays (dense or scipy CSR) and knows
 nothing of scikit-learn. Weights are updated in place.
 
+:func:`delta_rule_epoch` picks the implementation: the compiled kernels of
+``_compiled.py`` for built-in activations (every batch size on CSR data, and
+mini-batches on dense data), and the numpy code below otherwise. A dense
+full batch is two matrix products, which BLAS does best; a custom activation
+is Python code that only numpy can call. The numpy code is also the
+reference the compiled kernels are tested against.
+
 Shapes: ``X`` (n_samples, n_features), ``Y`` (n_samples, n_outputs),
 ``coef`` (n_features, n_outputs), ``intercept`` (n_outputs,).
 """
 
 import numpy as np
+import scipy.sparse as sp
 
+from sklearn_delta import _compiled
 from sklearn_delta._losses import DELTAS, LOSSES
 
 
@@ -74,7 +83,18 @@ def delta_rule_step(
 
 
 def delta_rule_epoch(
-    X, Y, sample_weight, order, batch_size, params, velocity, rule, activation, loss
+    X,
+    Y,
+    sample_weight,
+    order,
+    batch_size,
+    params,
+    velocity,
+    rule,
+    activation,
+    loss,
+    *,
+    compiled=True,
 ):
     """Run the delta rule over every batch of one epoch.
 
@@ -85,6 +105,8 @@ def delta_rule_epoch(
         None visits them as they are, with contiguous slices (no copy).
     batch_size : int
         Rows per step; the last batch may be smaller.
+    compiled : bool, default=True
+        Use the compiled kernel where it applies; False forces numpy.
 
     Other parameters are those of :func:`delta_rule_step`.
 
@@ -93,6 +115,11 @@ def delta_rule_epoch(
     epoch_loss : float, sum over all rows of weight * per-sample loss.
     """
     n_samples = X.shape[0]
+    code = activation.kernel_code
+    if compiled and code is not None and (sp.issparse(X) or batch_size < n_samples):
+        return _compiled_epoch(
+            X, Y, sample_weight, order, batch_size, params, velocity, rule, code, loss
+        )
     epoch_loss = 0.0
     for start in range(0, n_samples, batch_size):
         if order is None:
@@ -109,4 +136,36 @@ def delta_rule_epoch(
             activation,
             loss,
         )
+    return epoch_loss
+
+
+def _compiled_epoch(
+    X, Y, sample_weight, order, batch_size, params, velocity, rule, code, loss
+):
+    """Run one epoch in the compiled kernel; update params and velocity in place.
+
+    The kernel wants each unit's weights contiguous, (n_outputs, n_features):
+    the small weight arrays are transposed in and out, X is never copied.
+    """
+    units = [np.ascontiguousarray(array.T) for array in (params[0], velocity[0])]
+    arguments = (
+        np.ascontiguousarray(Y),
+        np.ascontiguousarray(sample_weight),
+        np.empty(0, np.intp) if order is None else order,
+        batch_size,
+        units[0],
+        params[1],
+        units[1],
+        velocity[1],
+        np.array([rule.eta, rule.alpha, rule.momentum, rule.weight_scale]),
+        code,
+        _compiled.LOSS_CODES[loss],
+        float(np.finfo(units[0].dtype).eps),
+    )
+    if sp.issparse(X):
+        epoch_loss = _compiled.csr_epoch(X.data, X.indices, X.indptr, *arguments)
+    else:
+        epoch_loss = _compiled.dense_epoch(np.ascontiguousarray(X), *arguments)
+    params[0][...] = units[0].T
+    velocity[0][...] = units[1].T
     return epoch_loss

@@ -1,0 +1,324 @@
+"""Benchmark sklearn_delta's training against its peers, in one run.
+
+    python benchmarks/bench_fit.py            # the full sizes (about 15 min)
+    python benchmarks/bench_fit.py --quick    # small sizes, seconds (CI)
+
+Prints one table per dataset. Times are medians of ``--repeats`` runs after
+one warm-up run, and are shown as ratios to the "numpy floor" of the same
+dataset: one ``X @ w`` and one ``X.T @ r`` over the whole of X, the least
+work any full-batch epoch can do. Columns:
+
+epoch
+    time of one epoch (fit with 3 epochs minus fit with 1, halved, so that
+    input validation and set-up do not count), over the floor.
+to 1% (regression only)
+    time until the training MSE is within 1% of the least-squares optimum,
+    training one epoch per warm-started ``fit`` call, over the floor
+    (">" when it is not reached within ``--max-epochs``).
+memory
+    peak memory the fit allocates beyond its input, over the size of X,
+    measured with tracemalloc in a fresh subprocess.
+score
+    R^2 or accuracy on the training data after the 3-epoch fit (closed-form
+    / lbfgs references: after their own fit).
+
+Also reported: partial_fit over 1_000-row chunks (one pass over the data)
+against one fit epoch, and the float32 speed-up of the epoch.
+"""
+
+import argparse
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+import tracemalloc
+import warnings
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import clone
+from sklearn.datasets import make_classification, make_regression
+from sklearn.linear_model import (
+    LinearRegression,
+    LogisticRegression,
+    SGDClassifier,
+    SGDRegressor,
+)
+from sklearn.metrics import mean_squared_error
+from sklearn.neural_network import MLPClassifier, MLPRegressor
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_delta import DeltaRuleClassifier, DeltaRuleRegressor
+
+SIZES = {
+    # name: (full size, quick size)
+    "regression": ((1_000_000, 100), (20_000, 100)),
+    "classification": ((200_000, 50), (10_000, 50)),
+    "sparse": ((200_000, 10_000), (10_000, 2_000)),
+}
+BATCH_SIZES = [1, 32, 256, "full"]
+
+
+# -- data ------------------------------------------------------------------
+
+
+def make_datasets(quick):
+    """name -> (X, y, task). Everything generated; nothing downloaded."""
+    pick = 1 if quick else 0
+    n, p = SIZES["regression"][pick]
+    X, y = make_regression(n_samples=n, n_features=p, noise=10, random_state=0)
+    X = StandardScaler().fit_transform(X)
+    y = (y - y.mean()) / y.std()
+    datasets = {
+        "regression float64": (X, y, "regression"),
+        "regression float32": (X.astype(np.float32), y, "regression"),
+    }
+    n, p = SIZES["classification"][pick]
+    for n_classes in (2, 5):
+        X, y = make_classification(
+            n_samples=n,
+            n_features=p,
+            n_informative=20,
+            n_classes=n_classes,
+            random_state=0,
+        )
+        X = StandardScaler().fit_transform(X)
+        datasets[f"classification {n_classes} classes"] = (X, y, "classification")
+    n, p = SIZES["sparse"][pick]
+    X = sp.random(n, p, density=0.001, format="csr", random_state=0)
+    X.data = np.random.default_rng(0).normal(size=X.nnz)
+    coef = np.random.default_rng(1).normal(size=p)
+    y = X @ coef + 0.1 * np.random.default_rng(2).normal(size=n)
+    datasets["sparse CSR regression"] = (X, y, "regression")
+    return datasets
+
+
+def nbytes(X):
+    if sp.issparse(X):
+        return X.data.nbytes + X.indices.nbytes + X.indptr.nbytes
+    return X.nbytes
+
+
+# -- models ----------------------------------------------------------------
+
+
+def models(task, X):
+    """name -> factory(max_iter) of the models compared on this task."""
+    sparse = sp.issparse(X)
+    if task == "regression":
+        rows = {
+            "SGDRegressor": lambda it: SGDRegressor(
+                max_iter=it, tol=None, random_state=0
+            ),
+            "MLPRegressor()": lambda it: MLPRegressor(
+                hidden_layer_sizes=(), solver="sgd", max_iter=it, random_state=0
+            ),
+            "LinearRegression": None,
+        }
+        ours = DeltaRuleRegressor
+    else:
+        rows = {
+            "SGDClassifier": lambda it: SGDClassifier(
+                max_iter=it, tol=None, random_state=0
+            ),
+            "MLPClassifier()": lambda it: MLPClassifier(
+                hidden_layer_sizes=(), solver="sgd", max_iter=it, random_state=0
+            ),
+            "LogisticRegression": None,
+        }
+        ours = DeltaRuleClassifier
+    for batch_size in BATCH_SIZES:
+        rows[f"delta rule, batch {batch_size}"] = lambda it, b=batch_size: ours(
+            batch_size=b, max_iter=it, random_state=0
+        )
+    if sparse:
+        rows.pop("MLPRegressor()", None)  # dense hidden algebra; minutes per epoch
+    return rows
+
+
+def reference(name):
+    return LinearRegression() if name == "LinearRegression" else LogisticRegression()
+
+
+# -- measurements ------------------------------------------------------------
+
+
+def median_time(function, repeats):
+    function()  # warm-up (and numba compilation)
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        function()
+        times.append(time.perf_counter() - start)
+    return float(np.median(times))
+
+
+def floor_time(X, y, n_outputs, repeats):
+    w = np.zeros((X.shape[1], n_outputs), dtype=X.dtype)
+    target = np.zeros((X.shape[0], n_outputs), dtype=X.dtype)
+
+    def epoch():
+        residual = X @ w - target
+        return X.T @ residual
+
+    return median_time(epoch, repeats)
+
+
+def epoch_time(factory, X, y, repeats):
+    one = median_time(lambda: factory(1).fit(X, y), repeats)
+    three = median_time(lambda: factory(3).fit(X, y), repeats)
+    return max(three - one, 0.0) / 2
+
+
+def time_to_optimum(factory, X, y, optimum, max_epochs):
+    """Seconds of warm-started one-epoch fits until MSE <= 1.01 optimum."""
+    model = factory(1).set_params(warm_start=True)
+    elapsed = 0.0
+    for _ in range(max_epochs):
+        start = time.perf_counter()
+        model.fit(X, y)
+        elapsed += time.perf_counter() - start
+        if mean_squared_error(y, model.predict(X)) <= 1.01 * optimum:
+            return elapsed, True
+    return elapsed, False
+
+
+def peak_memory(dataset_file, name, quick):
+    """Peak bytes a fit allocates, measured in a fresh subprocess."""
+    command = [sys.executable, __file__, "--memory-probe", dataset_file, name]
+    if quick:
+        command.append("--quick")
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    return int(result.stdout.split()[-1])
+
+
+def memory_probe(dataset_file, name, quick):
+    """Child process: load the data, fit once under tracemalloc, print the peak."""
+    data = np.load(dataset_file, allow_pickle=False)
+    if "indptr" in data:
+        X = sp.csr_matrix((data["data"], data["indices"], data["indptr"]))
+    else:
+        X = data["X"]
+    y, task = data["y"], str(data["task"])
+    factory = models(task, X)[name]
+    model = reference(name) if factory is None else factory(1)
+    # Warm up on a slice first, so that imports, numba's loading of its
+    # compiled code and other one-time costs do not count as the fit's.
+    clone(model).fit(X[:100], y[:100])
+    tracemalloc.start()
+    model.fit(X, y)
+    print(tracemalloc.get_traced_memory()[1])
+
+
+def save_dataset(directory, key, X, y, task):
+    path = os.path.join(directory, f"{key.replace(' ', '_')}.npz")
+    if sp.issparse(X):
+        np.savez(path, data=X.data, indices=X.indices, indptr=X.indptr, y=y, task=task)
+    else:
+        np.savez(path, X=X, y=y, task=task)
+    return path
+
+
+# -- the run -----------------------------------------------------------------
+
+
+def format_ratio(value, reached=True):
+    if value is None:
+        return "-"
+    return f"{'' if reached else '>'}{value:.2f}"
+
+
+def bench_dataset(key, X, y, task, args, directory):
+    n_outputs = 1
+    if task == "classification" and len(np.unique(y)) > 2:
+        n_outputs = len(np.unique(y))
+    floor = floor_time(X, y, n_outputs, args.repeats)
+    dataset_file = save_dataset(directory, key, X, y, task)
+    optimum = None
+    if task == "regression":
+        optimum = mean_squared_error(y, LinearRegression().fit(X, y).predict(X))
+    print(f"\n## {key}: {X.shape[0]} x {X.shape[1]}, {X.dtype}")
+    print(f"numpy floor: {floor * 1e3:.1f} ms per epoch\n")
+    print("| model | epoch | to 1% | memory | score |")
+    print("|---|---|---|---|---|")
+    print("| numpy floor | 1.00 | - | - | - |")
+    epochs = {}
+    for name, factory in models(task, X).items():
+        if factory is None:
+            fit_time = median_time(lambda: reference(name).fit(X, y), args.repeats)
+            epoch, to_optimum, reached = None, fit_time / floor, True
+            fitted = reference(name).fit(X, y)
+        else:
+            epoch = epoch_time(factory, X, y, args.repeats) / floor
+            epochs[name] = epoch * floor
+            to_optimum, reached = None, True
+            if optimum is not None:
+                seconds, reached = time_to_optimum(
+                    factory, X, y, optimum, args.max_epochs
+                )
+                to_optimum = seconds / floor
+            fitted = factory(3).fit(X, y)
+        memory = peak_memory(dataset_file, name, args.quick) / nbytes(X)
+        print(
+            f"| {name} | {format_ratio(epoch)} | {format_ratio(to_optimum, reached)}"
+            f" | {memory:.2f} | {fitted.score(X, y):.3f} |"
+        )
+    return epochs
+
+
+def bench_partial_fit(X, y, args):
+    """One pass in 1_000-row partial_fit chunks against one fit epoch."""
+    chunk = 1_000
+
+    def stream():
+        model = DeltaRuleRegressor(random_state=0)
+        for start in range(0, X.shape[0], chunk):
+            model.partial_fit(X[start : start + chunk], y[start : start + chunk])
+
+    streamed = median_time(stream, args.repeats)
+    epoch = epoch_time(
+        lambda it: DeltaRuleRegressor(max_iter=it, random_state=0), X, y, args.repeats
+    )
+    return streamed / epoch
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (CI)")
+    parser.add_argument("--repeats", type=int, default=5)
+    parser.add_argument("--max-epochs", type=int, default=20)
+    parser.add_argument("--memory-probe", nargs=2, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")  # ConvergenceWarning of 1-epoch fits
+    if args.memory_probe:
+        memory_probe(*args.memory_probe, args.quick)
+        return
+
+    print(
+        f"# bench_fit{' --quick' if args.quick else ''}: {platform.processor() or ''}"
+        f" {platform.machine()}, {os.cpu_count()} cores, Python "
+        f"{platform.python_version()}, numpy {np.__version__}"
+    )
+    datasets = make_datasets(args.quick)
+    results = {}
+    with tempfile.TemporaryDirectory() as directory:
+        for key, (X, y, task) in datasets.items():
+            results[key] = bench_dataset(key, X, y, task, args, directory)
+    X, y, _ = datasets["regression float64"]
+    print("\n## Other ratios\n")
+    print(
+        "partial_fit in 1_000-row chunks, one pass / one fit epoch: "
+        f"{bench_partial_fit(X, y, args):.2f}"
+    )
+    for batch_size in BATCH_SIZES:
+        name = f"delta rule, batch {batch_size}"
+        speedup = (
+            results["regression float64"][name] / results["regression float32"][name]
+        )
+        print(f"float32 speed-up of the epoch, batch {batch_size}: {speedup:.2f}x")
+
+
+if __name__ == "__main__":
+    main()

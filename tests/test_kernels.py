@@ -1,0 +1,125 @@
+"""The compiled kernels compute what the numpy reference kernel computes.
+
+Every path is compared on the same epoch: dense and CSR, float64 and
+float32, each built-in activation and loss, online / mini-batch / full
+batch, shuffled or not, with and without momentum and L2 penalty.
+"""
+
+import itertools
+
+import numpy as np
+import pytest
+from scipy import sparse
+
+from sklearn_delta import DeltaRuleClassifier, DeltaRuleRegressor
+from sklearn_delta._activations import ACTIVATIONS, SOFTMAX
+from sklearn_delta._kernels import delta_rule_epoch
+from sklearn_delta._training import UpdateRule
+
+N_SAMPLES, N_FEATURES, N_OUTPUTS = 53, 7, 3
+
+# (activation, loss, n_outputs): every pairing the estimators can produce.
+UNITS = [(name, "squared_error", N_OUTPUTS) for name in ACTIVATIONS] + [
+    ("logistic", "log_loss", 1),
+    ("softmax", "log_loss", N_OUTPUTS),
+]
+
+
+def run_epoch(X, Y, sample_weight, order, batch_size, rule, unit, compiled):
+    name, loss, n_outputs = unit
+    activation = SOFTMAX if name == "softmax" else ACTIVATIONS[name]
+    dtype = Y.dtype
+    coef = np.linspace(-0.3, 0.3, N_FEATURES * n_outputs, dtype=dtype)
+    coef = coef.reshape(N_FEATURES, n_outputs)
+    intercept = np.full(n_outputs, 0.1, dtype=dtype)
+    velocity = (np.full_like(coef, 0.01), np.full_like(intercept, -0.01))
+    epoch_loss = delta_rule_epoch(
+        X,
+        Y,
+        sample_weight,
+        order,
+        batch_size,
+        (coef, intercept),
+        velocity,
+        rule,
+        activation,
+        loss,
+        compiled=compiled,
+    )
+    return epoch_loss, coef, intercept, *velocity
+
+
+@pytest.mark.parametrize("dtype", [np.float64, np.float32])
+@pytest.mark.parametrize("layout", ["dense", "csr"])
+@pytest.mark.parametrize("unit", UNITS, ids=lambda unit: f"{unit[0]}-{unit[1]}")
+@pytest.mark.parametrize("batch_size", [1, 8, N_SAMPLES])
+def test_compiled_kernel_matches_numpy(dtype, layout, unit, batch_size):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(N_SAMPLES, N_FEATURES)).astype(dtype)
+    X[X < 0.2] = 0.0  # sparse-ish, so CSR rows differ in length
+    if layout == "csr":
+        X = sparse.csr_matrix(X)
+    n_outputs = unit[2]
+    if unit[1] == "log_loss" and n_outputs > 1:
+        Y = np.eye(n_outputs, dtype=dtype)[rng.integers(n_outputs, size=N_SAMPLES)]
+    else:
+        Y = rng.integers(2, size=(N_SAMPLES, n_outputs)).astype(dtype)
+    sample_weight = rng.uniform(0, 2, N_SAMPLES).astype(dtype)
+    tolerance = {"rtol": 1e-4, "atol": 1e-5} if dtype == np.float32 else {}
+    for (momentum, alpha), shuffled in itertools.product(
+        [(0.0, 0.0), (0.9, 0.0), (0.0, 0.3), (0.5, 0.1)], [False, True]
+    ):
+        order = rng.permutation(N_SAMPLES) if shuffled else None
+        rule = UpdateRule(0.2, alpha, momentum, float(sample_weight.mean()))
+        arguments = (X, Y, sample_weight, order, batch_size, rule, unit)
+        compiled = run_epoch(*arguments, compiled=True)
+        reference = run_epoch(*arguments, compiled=False)
+        for got, expected in zip(compiled, reference):
+            np.testing.assert_allclose(got, expected, **tolerance)
+            assert np.asarray(got).dtype == np.asarray(expected).dtype
+
+
+def test_compiled_kernel_sparse_decay_handles_tiny_weight_scale():
+    # eta * alpha close to 1 shrinks the lazy weight scale below its floor
+    # within a few steps; the weights must still equal the numpy kernel's.
+    rng = np.random.default_rng(1)
+    X = sparse.random(200, N_FEATURES, density=0.5, random_state=1, format="csr")
+    Y = rng.normal(size=(200, 1))
+    sample_weight = np.ones(200)
+    for eta_alpha in (0.99, 1.0, 1.5):
+        rule = UpdateRule(0.5, eta_alpha / 0.5, 0.0, 1.0)
+        unit = ("identity", "squared_error", 1)
+        arguments = (X, Y, sample_weight, None, 1, rule, unit)
+        compiled = run_epoch(*arguments, compiled=True)
+        reference = run_epoch(*arguments, compiled=False)
+        for got, expected in zip(compiled, reference):
+            np.testing.assert_allclose(got, expected, rtol=1e-9, atol=1e-12)
+
+
+def test_custom_activation_uses_the_numpy_kernel():
+    # A custom activation cannot be compiled: fits still run, through numpy,
+    # and give the same model as the built-in it imitates.
+    from sklearn_delta import Activation
+
+    X = np.random.default_rng(0).normal(size=(60, 3))
+    y = X @ [1.0, -2.0, 0.5]
+    own = Activation(lambda h: h, lambda h, out: np.ones_like(h), name="linear")
+    assert own.kernel_code is None
+    models = [
+        DeltaRuleRegressor(activation=a, random_state=0, max_iter=5).fit(X, y)
+        for a in (own, "identity")
+    ]
+    np.testing.assert_allclose(models[0].coef_, models[1].coef_, rtol=1e-10)
+
+
+@pytest.mark.parametrize("batch_size", [1, 16])
+def test_fortran_ordered_input_gives_the_same_model(batch_size):
+    X = np.random.default_rng(0).normal(size=(80, 4))
+    y = (X[:, 0] > 0).astype(int)
+    models = [
+        DeltaRuleClassifier(batch_size=batch_size, random_state=0, max_iter=3).fit(
+            data, y
+        )
+        for data in (X, np.asfortranarray(X))
+    ]
+    np.testing.assert_array_equal(models[0].coef_, models[1].coef_)
