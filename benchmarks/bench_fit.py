@@ -87,12 +87,29 @@ def make_datasets(quick):
         X = StandardScaler().fit_transform(X)
         datasets[f"classification {n_classes} classes"] = (X, y, "classification")
     n, p = SIZES["sparse"][pick]
-    X = sp.random(n, p, density=0.001, format="csr", random_state=0)
-    X.data = np.random.default_rng(0).normal(size=X.nnz)
+    X = random_csr(n, p, density=0.001, seed=0)
     coef = np.random.default_rng(1).normal(size=p)
     y = X @ coef + 0.1 * np.random.default_rng(2).normal(size=n)
     datasets["sparse CSR regression"] = (X, y, "regression")
     return datasets
+
+
+def random_csr(n_samples, n_features, density, seed):
+    """A CSR matrix with ``density * n_features`` random entries per row.
+
+    (scipy.sparse.random draws from all n_samples * n_features positions,
+    which needs memory in proportion to that product.)
+    """
+    rng = np.random.default_rng(seed)
+    per_row = max(1, round(density * n_features))
+    indices = np.sort(
+        np.stack(
+            [rng.choice(n_features, per_row, replace=False) for _ in range(n_samples)]
+        )
+    )
+    indptr = np.arange(0, n_samples * per_row + 1, per_row)
+    data = rng.normal(size=n_samples * per_row)
+    return sp.csr_matrix((data, indices.ravel(), indptr), shape=(n_samples, n_features))
 
 
 def nbytes(X):
