@@ -22,6 +22,11 @@ from sklearn.utils.validation import (
 )
 
 from sklearn_delta._activations import ACTIVATIONS, Activation, get_activation
+from sklearn_delta._callbacks import (
+    CALLBACK_BOOKKEEPING,
+    CallbackSupportMixin,
+    epoch_observer,
+)
 from sklearn_delta._schedules import make_schedule
 from sklearn_delta._training import (
     TrainingConfig,
@@ -60,12 +65,20 @@ def _unchanged_on_error(estimator):
     try:
         yield
     except BaseException:
+        # scikit-learn's callback machinery tears its own state down after
+        # the fit: leave that to it.
+        bookkeeping = {
+            key: estimator.__dict__[key]
+            for key in CALLBACK_BOOKKEEPING
+            if key in estimator.__dict__
+        }
         estimator.__dict__.clear()
         estimator.__dict__.update(saved)
+        estimator.__dict__.update(bookkeeping)
         raise
 
 
-class BaseDeltaRule(BaseEstimator):
+class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
     """Shared machinery of DeltaRuleRegressor and DeltaRuleClassifier."""
 
     _doc_link_module = "sklearn_delta"
@@ -97,6 +110,7 @@ class BaseDeltaRule(BaseEstimator):
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
+        "record_weights": ["boolean"],
     }
 
     def __init__(
@@ -119,6 +133,7 @@ class BaseDeltaRule(BaseEstimator):
         random_state,
         warm_start,
         verbose,
+        record_weights,
     ):
         self.activation = activation
         self.loss = loss
@@ -137,6 +152,7 @@ class BaseDeltaRule(BaseEstimator):
         self.random_state = random_state
         self.warm_start = warm_start
         self.verbose = verbose
+        self.record_weights = record_weights
 
     # -- hooks for the subclasses -----------------------------------------
 
@@ -220,6 +236,7 @@ class BaseDeltaRule(BaseEstimator):
             tol=float(self.tol),
             n_iter_no_change=self.n_iter_no_change,
             verbose=self.verbose,
+            record_weights=self.record_weights,
         )
 
     # -- state -----------------------------------------------------------------
@@ -267,28 +284,55 @@ class BaseDeltaRule(BaseEstimator):
             intercept=intercept,
             **{field: getattr(self, name) for field, name in _STATE_ATTRIBUTES.items()},
         )
+        if hasattr(self, "coef_history_"):
+            state.coef_history = [self._unit_coef(coef) for coef in self.coef_history_]
+            state.intercept_history = list(self.intercept_history_)
         # Deep copy: training must never touch the fitted arrays in place.
         return state.copy()
 
     def _store_state(self, state):
         """Copy a finished TrainingState into the fitted attributes."""
-        if self._coef_is_1d:
-            self.coef_ = state.coef.ravel()
-        else:
-            self.coef_ = np.ascontiguousarray(state.coef.T)
+        self.coef_ = self._public_coef(state.coef)
         self.intercept_ = state.intercept
         for field, name in _STATE_ATTRIBUTES.items():
             setattr(self, name, getattr(state, field))
+        if self.record_weights:
+            self.coef_history_ = np.stack(
+                [self._public_coef(coef) for coef in state.coef_history]
+            )
+            self.intercept_history_ = np.stack(state.intercept_history)
+        else:
+            self.__dict__.pop("coef_history_", None)
+            self.__dict__.pop("intercept_history_", None)
+
+    def _fitted_attributes(self, state):
+        """What makes a copy of this estimator a model with the state's weights
+        (for callbacks that score the model during the fit)."""
+        return {
+            "coef_": self._public_coef(state.coef.copy()),
+            "intercept_": state.intercept.copy(),
+            "n_iter_": state.n_iter,
+            "loss_curve_": list(state.loss_curve),
+        }
+
+    def _public_coef(self, coef):
+        """Unit weights (n_features, n_outputs) in the shape of ``coef_``."""
+        if self._coef_is_1d:
+            return coef.ravel()
+        return np.ascontiguousarray(coef.T)
+
+    def _unit_coef(self, coef):
+        """``coef_``-shaped weights as (n_features, n_outputs)."""
+        return coef[:, np.newaxis] if coef.ndim == 1 else coef.T
 
     def _unit_params(self):
         """coef_ as (n_features, n_outputs) and intercept_ as (n_outputs,)."""
-        coef = self.coef_
-        coef = coef[:, np.newaxis] if coef.ndim == 1 else coef.T
-        return coef, self.intercept_
+        return self._unit_coef(self.coef_), self.intercept_
 
     # -- fit and partial_fit -------------------------------------------------
 
     def _fit(self, X, y, sample_weight, coef_init, intercept_init):
+        data = (X, y, sample_weight)  # as passed, for scoring callbacks
         with _unchanged_on_error(self):
             # Initial weights, when given, start a new model even with warm_start.
             warm = (
@@ -319,6 +363,7 @@ class BaseDeltaRule(BaseEstimator):
             state.best_validation_score = -np.inf
             state.no_improvement_count = 0
             config = self._config(X.shape[0], Y.shape[1])
+            observer = epoch_observer(self, *data, self._fitted_attributes)
             converged = train(
                 state,
                 config,
@@ -327,6 +372,7 @@ class BaseDeltaRule(BaseEstimator):
                 sample_weight,
                 max_epochs=self.max_iter,
                 validation=validation,
+                observer=observer,
             )
             if validation is not None and state.best_params is not None:
                 state.coef, state.intercept = state.best_params
@@ -342,11 +388,14 @@ class BaseDeltaRule(BaseEstimator):
                     "best_validation_score_",
                 ):
                     self.__dict__.pop(name, None)
+            if observer is not None:
+                observer.fit_end()
         if not converged:
             warn_not_converged(self.max_iter)
         return self
 
     def _partial_fit(self, X, y, sample_weight, classes=None):
+        data = (X, y, sample_weight)  # as passed, for scoring callbacks
         with _unchanged_on_error(self):
             first_call = not hasattr(self, "coef_")
             X, y, Y, sample_weight = self._validate_fit_data(
@@ -360,6 +409,7 @@ class BaseDeltaRule(BaseEstimator):
                 self._check_outputs(Y.shape[1])
                 state = self._state_from_attributes()
             config = self._config(X.shape[0], Y.shape[1])
+            observer = epoch_observer(self, *data, self._fitted_attributes)
             train(
                 state,
                 config,
@@ -368,8 +418,11 @@ class BaseDeltaRule(BaseEstimator):
                 sample_weight,
                 max_epochs=1,
                 fresh_start=first_call,
+                observer=observer,
             )
             self._store_state(state)
+            if observer is not None:
+                observer.fit_end()
         return self
 
     def _check_outputs(self, n_outputs):

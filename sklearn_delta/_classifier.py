@@ -157,6 +157,7 @@ Activation, default="logistic"
         random_state=None,
         warm_start=False,
         verbose=0,
+        record_weights=False,
         class_weight=None,
     ):
         super().__init__(
@@ -177,6 +178,7 @@ Activation, default="logistic"
             random_state=random_state,
             warm_start=warm_start,
             verbose=verbose,
+            record_weights=record_weights,
         )
         self.class_weight = class_weight
 

@@ -82,7 +82,13 @@ LearningRateSchedule, default="constant"
         ``max_iter`` more epochs run.
 
     verbose : int, default=0
-        Print one line per epoch with its loss."""
+        Print one line per epoch with its loss.
+
+    record_weights : bool, default=False
+        Keep the weights before the first epoch and after every epoch in
+        ``coef_history_`` and ``intercept_history_``, to draw the path of
+        the descent (see :class:`~sklearn_delta.plotting.DescentPathDisplay`).
+        Off, it costs nothing."""
 
 TRAINING_ATTRIBUTES = """\
 loss_curve_ : list of float
@@ -106,6 +112,13 @@ loss_curve_ : list of float
     best_validation_score_ : float
         The best of ``validation_scores_``, whose weights are kept; only set
         when ``early_stopping=True``.
+
+    coef_history_ : ndarray of shape (n_records, *coef_.shape)
+        With ``record_weights=True``: ``coef_`` before the first epoch, then
+        after each epoch (continued by ``partial_fit`` and warm starts).
+
+    intercept_history_ : ndarray of shape (n_records, *intercept_.shape)
+        The intercepts recorded with ``coef_history_``.
 
     n_iter_ : int
         Epochs run, counting every ``partial_fit`` call as one.

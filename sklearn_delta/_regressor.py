@@ -98,6 +98,7 @@ Activation, default="identity"
         random_state=None,
         warm_start=False,
         verbose=0,
+        record_weights=False,
     ):
         super().__init__(
             activation,
@@ -117,6 +118,7 @@ Activation, default="identity"
             random_state=random_state,
             warm_start=warm_start,
             verbose=verbose,
+            record_weights=record_weights,
         )
 
     @_fit_context(prefer_skip_nested_validation=True)

@@ -67,6 +67,7 @@ class TrainingConfig:
     tol: float
     n_iter_no_change: int
     verbose: int
+    record_weights: bool = False
 
 
 @dataclass
@@ -88,6 +89,9 @@ class TrainingState:
     validation_loss_curve: list = field(default_factory=list)
     best_validation_score: float = -np.inf
     best_params: tuple = None
+    # With record_weights: the weights before the first epoch and after each.
+    coef_history: list = field(default_factory=list)
+    intercept_history: list = field(default_factory=list)
 
     def __post_init__(self):
         if self.coef_velocity is None:
@@ -112,6 +116,22 @@ class TrainingState:
         return copied
 
 
+class EpochObserver:
+    """Hooks around each epoch; the estimator passes one to :func:`train`.
+
+    The base class does nothing. ``epoch_begin`` is called before each try
+    at an epoch (a diverged epoch is tried again), ``epoch_end`` once the
+    epoch is done and kept; returning True from it stops training.
+    """
+
+    def epoch_begin(self, state):
+        """Called before each try at the epoch ``state.n_iter + 1``."""
+
+    def epoch_end(self, state):
+        """Called after the epoch ``state.n_iter``; return True to stop."""
+        return False
+
+
 @dataclass
 class Validation:
     """Held-out data for early stopping and the estimator's scorer."""
@@ -124,7 +144,13 @@ class Validation:
 
 def mean_loss(X, Y, sample_weight, coef, intercept, activation, loss):
     """Weighted mean per-sample loss of the given weights on (X, Y)."""
-    output = activation.function(safe_sparse_dot(X, coef) + intercept)
+    net_input = safe_sparse_dot(X, coef) + intercept
+    return net_input_loss(net_input, Y, sample_weight, activation, loss)
+
+
+def net_input_loss(net_input, Y, sample_weight, activation, loss):
+    """Weighted mean per-sample loss of the output units' net inputs."""
+    output = activation.function(net_input)
     return float(sample_weight @ LOSSES[loss](Y, output) / sample_weight.sum())
 
 
@@ -152,6 +178,7 @@ def train(
     max_epochs,
     validation=None,
     fresh_start=True,
+    observer=None,
 ):
     """Train for ``max_epochs`` epochs; update ``state`` in place.
 
@@ -164,12 +191,19 @@ def train(
     counts as diverging; a later partial_fit call sees new data, whose loss
     may rightly be higher.
 
+    ``observer`` (an :class:`EpochObserver`) is told of every epoch and may
+    stop training.
+
     Returns
     -------
     converged : bool
         True when training stopped because the loss (or validation score)
-        stopped improving, False when it ran out of epochs.
+        stopped improving or the observer asked to stop, False when it ran
+        out of epochs.
     """
+    observer = observer or EpochObserver()
+    if config.record_weights and not state.coef_history:
+        _record_weights(state)
     weight_scale = float(np.mean(sample_weight))
     null_loss = _null_loss(config, Y, sample_weight)
     call_best = np.inf
@@ -188,6 +222,7 @@ def train(
     checkpoint = (state.copy(), call_best)
     while state.n_iter - first_epoch < max_epochs:
         epoch_start = (state.copy(), call_best)
+        observer.epoch_begin(state)
         epoch_loss = _train_epoch(state, config, X, Y, sample_weight, weight_scale)
         best = state.best_loss if state.best_loss < np.inf else 0.0
         if not (
@@ -204,11 +239,23 @@ def train(
         state.n_iter += 1
         state.t += float(sample_weight.sum())
         state.loss_curve.append(epoch_loss)
+        if config.record_weights:
+            _record_weights(state)
         if config.verbose:
             print(f"Iteration {state.n_iter}, loss = {epoch_loss:.8f}")
-        if _end_of_epoch(state, config, epoch_loss, validation):
+        converged = _end_of_epoch(state, config, epoch_loss, validation)
+        if observer.epoch_end(state) and not converged:
+            if config.verbose:
+                print("Stopping: a callback asked to stop.")
+            return True
+        if converged:
             return True
     return False
+
+
+def _record_weights(state):
+    state.coef_history.append(state.coef.copy())
+    state.intercept_history.append(state.intercept.copy())
 
 
 def _null_loss(config, Y, sample_weight):

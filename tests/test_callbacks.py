@@ -1,0 +1,142 @@
+"""scikit-learn's callback API (sklearn.callback, scikit-learn >= 1.9)."""
+
+import numpy as np
+import pytest
+from sklearn.datasets import load_iris, make_regression
+
+from sklearn_delta import DeltaRuleClassifier, DeltaRuleRegressor
+
+callback = pytest.importorskip(
+    "sklearn.callback", reason="scikit-learn < 1.9 has no callback API"
+)
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+
+class EpochRecorder:
+    """Records the tasks reported to it; asks to stop after ``stop_after`` epochs."""
+
+    def __init__(self, stop_after=None):
+        self.stop_after = stop_after
+        self.begun, self.ended, self.n_iter_seen = [], [], []
+        self.setups = self.teardowns = 0
+
+    def setup(self, estimator, context):
+        self.setups += 1
+
+    def on_fit_task_begin(self, estimator, context):
+        self.begun.append(context.task_name)
+
+    def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+        self.ended.append(context.task_name)
+        if context.task_name.startswith("epoch"):
+            self.n_iter_seen.append(fitted_estimator.n_iter_)
+            return self.stop_after is not None and len(self.n_iter_seen) >= (
+                self.stop_after
+            )
+        return False
+
+    def teardown(self, estimator, context):
+        self.teardowns += 1
+
+
+@pytest.fixture
+def data():
+    X, y = make_regression(n_samples=80, n_features=4, noise=1, random_state=0)
+    return X / X.std(), y / y.std()
+
+
+def test_each_epoch_is_a_subtask(data):
+    X, y = data
+    recorder = EpochRecorder()
+    model = DeltaRuleRegressor(max_iter=7, tol=0, random_state=0)
+    model.set_callbacks(recorder).fit(X, y)
+    assert model.n_iter_ == 7
+    epochs = [f"epoch {i}" for i in range(1, 8)]
+    assert recorder.begun == ["fit", *epochs]
+    assert recorder.ended == [*epochs, "fit"]
+    assert recorder.n_iter_seen == list(range(1, 8))
+    assert recorder.setups == recorder.teardowns == 1
+
+
+def test_a_callback_can_stop_the_fit(data, recwarn):
+    X, y = data
+    recorder = EpochRecorder(stop_after=3)
+    model = DeltaRuleRegressor(max_iter=50, tol=0, random_state=0)
+    model.set_callbacks(recorder).fit(X, y)
+    assert model.n_iter_ == 3
+    assert len(model.loss_curve_) == 3
+    assert recorder.ended[-1] == "fit"
+    # Stopping on request is not a failure to converge.
+    assert not [w for w in recwarn if "Maximum iterations" in str(w.message)]
+
+
+def test_fitted_estimator_given_to_callbacks_has_that_epochs_weights(data):
+    X, y = data
+    weights = []
+
+    class WeightRecorder(EpochRecorder):
+        def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+            if context.task_name.startswith("epoch"):
+                weights.append(fitted_estimator.coef_.copy())
+                # The copy predicts with those weights.
+                np.testing.assert_allclose(
+                    fitted_estimator.predict(X),
+                    X @ weights[-1] + fitted_estimator.intercept_,
+                )
+
+    model = DeltaRuleRegressor(max_iter=4, tol=0, random_state=0, record_weights=True)
+    model.set_callbacks(WeightRecorder()).fit(X, y)
+    np.testing.assert_array_equal(np.stack(weights), model.coef_history_[1:])
+
+
+def test_scoring_monitor_scores_every_epoch():
+    X, y = load_iris(return_X_y=True)
+    X = (X - X.mean(axis=0)) / X.std(axis=0)
+    monitor = callback.ScoringMonitor(scoring="accuracy")
+    model = DeltaRuleClassifier(max_iter=6, tol=0, random_state=0)
+    model.set_callbacks(monitor).fit(X, y)
+    log = monitor.get_logs()
+    scores = [row["accuracy"] for row in log.data if row["task_name"] != "fit"]
+    assert len(scores) == 6
+    assert all(0.0 <= score <= 1.0 for score in scores)
+    assert scores[-1] == pytest.approx(model.score(X, y))
+
+
+def test_progress_bar_runs(data, capsys):
+    pytest.importorskip("rich", reason="ProgressBar needs rich")
+    X, y = data
+    model = DeltaRuleRegressor(max_iter=5, tol=0, random_state=0)
+    model.set_callbacks(callback.ProgressBar()).fit(X, y)
+    assert model.n_iter_ == 5
+    captured = capsys.readouterr()
+    assert "DeltaRuleRegressor - fit" in captured.out + captured.err
+
+
+def test_partial_fit_is_one_epoch_task(data):
+    X, y = data
+    recorder = EpochRecorder()
+    model = DeltaRuleRegressor(random_state=0).set_callbacks(recorder)
+    model.partial_fit(X, y)
+    model.partial_fit(X, y)
+    assert recorder.begun == ["fit", "epoch 1", "fit", "epoch 2"]
+    assert recorder.n_iter_seen == [1, 2]
+
+
+def test_a_failing_callback_leaves_the_model_as_it_was_and_is_torn_down(data):
+    X, y = data
+
+    class Failing(EpochRecorder):
+        def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+            if context.task_name == "epoch 2":
+                raise RuntimeError("callback failed")
+
+    failing = Failing()
+    model = DeltaRuleRegressor(random_state=0, max_iter=5).fit(X, y)
+    coef = model.coef_.copy()
+    model.set_callbacks(failing)
+    with pytest.raises(RuntimeError, match="callback failed"):
+        model.fit(X, -y)
+    np.testing.assert_array_equal(model.coef_, coef)
+    assert failing.setups == failing.teardowns == 1
+    assert not hasattr(model, "_callback_fit_ctx")
