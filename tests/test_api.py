@@ -199,3 +199,28 @@ def test_verbose_prints_one_line_per_epoch(iris, capsys):
         "Iteration 2",
         "Iteration 3",
     ]
+
+
+def test_estimators_work_without_the_callback_api():
+    # scikit-learn < 1.9 has no sklearn.callback: the estimators must import
+    # and fit as before, just without set_callbacks. Simulated in a fresh
+    # interpreter where the callback mixin cannot be imported.
+    import subprocess
+    import sys
+
+    script = (
+        "import sklearn.model_selection, sklearn.metrics, sklearn.callback\n"
+        "del sklearn.callback.CallbackSupportMixin\n"
+        "import numpy as np\n"
+        "from sklearn_delta import DeltaRuleRegressor\n"
+        "X = np.arange(20.0).reshape(10, 2); y = X.sum(axis=1)\n"
+        "model = DeltaRuleRegressor(max_iter=3).fit(X, y)\n"
+        "print(model.n_iter_, hasattr(model, 'set_callbacks'))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-W", "ignore", "-c", script],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert result.stdout.split() == ["3", "False"]
