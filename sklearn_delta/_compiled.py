@@ -30,7 +30,9 @@ that uses a dtype/layout pays the compilation.
 import math
 
 import numpy as np
-from numba import njit
+from llvmlite import binding, ir
+from numba import njit, types
+from numba.extending import intrinsic
 
 # Codes of the built-in output functions; SOFTMAX couples the units.
 IDENTITY, LOGISTIC, TANH, RELU, SOFTPLUS, SOFTMAX = range(6)
@@ -43,6 +45,47 @@ LOSS_CODES = {"squared_error": SQUARED_ERROR, "log_loss": LOG_LOSS}
 _FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 # Below this, a sparse kernel's lazy weight scale is folded into the weights.
 _MIN_WEIGHT_SCALE = 1e-9
+# Shuffled epochs ask the CPU for the rows this many positions ahead (see
+# _prefetch); the CSR kernel needs a row's start (indptr) before its data.
+PREFETCH_ROWS_AHEAD = 8
+PREFETCH_DATA_AHEAD = 4
+_CACHE_LINE_BYTES = 64
+
+# LLVM's name for its prefetch intrinsic changed with opaque pointers (15).
+_PREFETCH_NAME = (
+    "llvm.prefetch.p0" if binding.llvm_version_info[0] >= 15 else "llvm.prefetch.p0i8"
+)
+
+
+@intrinsic
+def _prefetch(typingctx, array, index):
+    """Hint the CPU to start loading ``array[index]`` into cache; no effect else.
+
+    A shuffled epoch visits rows in random order. Each row's loads miss the
+    cache, and because every online step depends on the one before, the CPU
+    cannot run far enough ahead to overlap those misses by itself. Asking
+    for the rows a few steps ahead hides most of the wait (it halves the
+    time of an online CSR epoch). This is LLVM's ``llvm.prefetch`` (read,
+    high locality, data cache), which numba does not expose otherwise.
+    """
+    signature = types.void(array, index)
+
+    def codegen(context, builder, sig, args):
+        data = context.make_array(sig.args[0])(context, builder, args[0]).data
+        byte_pointer = ir.IntType(8).as_pointer()
+        i32 = ir.IntType(32)
+        function_type = ir.FunctionType(ir.VoidType(), [byte_pointer, i32, i32, i32])
+        try:
+            function = builder.module.get_global(_PREFETCH_NAME)
+        except KeyError:
+            function = ir.Function(builder.module, function_type, _PREFETCH_NAME)
+        address = builder.bitcast(builder.gep(data, [args[1]]), byte_pointer)
+        builder.call(
+            function, [address, i32(0), i32(3), i32(1)]
+        )  # read, keep in all cache levels, data (not instructions)
+        return context.get_dummy_value()
+
+    return signature, codegen
 
 
 @njit(cache=True, fastmath=_FASTMATH)
@@ -152,6 +195,18 @@ def _finish_step(weights, intercept, weights_velocity, intercept_velocity, rule)
 
 
 @njit(cache=True, fastmath=_FASTMATH)
+def _prefetch_dense_row(X, Y, sample_weight, order, position):
+    """Prefetch every cache line of the row at ``order[position]``, if any."""
+    if position < order.shape[0]:
+        i = order[position]
+        flat = X[i]
+        for f in range(0, X.shape[1], _CACHE_LINE_BYTES // X.itemsize):
+            _prefetch(flat, f)
+        _prefetch(Y[i], 0)
+        _prefetch(sample_weight, i)
+
+
+@njit(cache=True, fastmath=_FASTMATH)
 def _gather(X, Y, sample_weight, order, start, size, X_batch, Y_batch, w_batch):
     """Copy the batch's rows, in the shuffled order, into contiguous buffers.
 
@@ -211,6 +266,10 @@ def dense_epoch(
         else:  # contiguous rows, or a single row: read X in place
             X_b, Y_b, w_b = X, Y, sample_weight
             first = order[start] if shuffled else start
+            if shuffled:
+                _prefetch_dense_row(
+                    X, Y, sample_weight, order, start + PREFETCH_ROWS_AHEAD
+                )
 
         # 1. Error terms of the batch's rows, all from the same weights.
         for r in range(size):
@@ -241,6 +300,26 @@ def dense_epoch(
                     target[j, f] += step * X_b[row, f]
         _finish_step(weights, intercept, weights_velocity, intercept_velocity, rule)
     return epoch_loss
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def _prefetch_csr_rows(indptr, indices, data, Y, sample_weight, order, position):
+    """Prefetch what the rows ahead of ``order[position]`` will need.
+
+    Two stages: a row's start (indptr), target and weight far ahead; its
+    entries (data, indices) nearer, once its indptr entry is in cache.
+    """
+    far = position + PREFETCH_ROWS_AHEAD
+    if far < order.shape[0]:
+        i = order[far]
+        _prefetch(indptr, i)
+        _prefetch(Y[i], 0)
+        _prefetch(sample_weight, i)
+    near = position + PREFETCH_DATA_AHEAD
+    if near < order.shape[0]:
+        first = indptr[order[near]]
+        _prefetch(data, first)
+        _prefetch(indices, first)
 
 
 @njit(cache=True, fastmath=_FASTMATH)
@@ -279,6 +358,10 @@ def csr_epoch(
         size = min(batch_size, n_samples - start)
         for r in range(size):
             i = _row(start + r, order)
+            if order.shape[0]:
+                _prefetch_csr_rows(
+                    indptr, indices, data, Y, sample_weight, order, start + r
+                )
             for j in range(n_outputs):
                 net = 0.0
                 for k in range(indptr[i], indptr[i + 1]):
