@@ -21,14 +21,16 @@ from sklearn_delta._kernels import delta_rule_epoch
 from sklearn_delta._losses import LOSSES
 
 # An epoch is taken as diverging when its mean loss
-# - is not finite, or exceeds DIVERGENCE_FACTOR times the larger of the
-#   "null loss" (that of all-zero weights) and the best loss seen; or
+# - is not finite, or exceeds DIVERGENCE_FACTOR times the largest of the
+#   "null loss" (that of all-zero weights), the loss of the weights the call
+#   started from, and the best loss seen; or
 # - in a fit (or a first partial_fit), rises above the lowest loss of the call
 #   so far (at first, that of the starting weights) by more than
-#   OVERSHOOT_FRACTION times the null loss. Repeating an epoch over the same
-#   data should not make things clearly worse: when it does, the steps
-#   overshoot. With a bounded loss (a logistic or tanh unit's squared error)
-#   this is the only way a too-large rate shows.
+#   OVERSHOOT_FRACTION times the larger of the null and the starting loss.
+#   Repeating an epoch over the same data should not make things clearly
+#   worse: when it does, the steps overshoot. With a bounded loss (a
+#   logistic or tanh unit's squared error) this is the only way a too-large
+#   rate shows.
 DIVERGENCE_FACTOR = 1e3
 OVERSHOOT_FRACTION = 0.1
 # Each divergence cuts the rate by this factor; after MAX_RATE_CUTS cuts in
@@ -205,10 +207,8 @@ def train(
     if config.record_weights and not state.coef_history:
         _record_weights(state)
     weight_scale = float(np.mean(sample_weight))
-    null_loss = _null_loss(config, Y, sample_weight)
-    call_best = np.inf
-    if fresh_start:
-        call_best = mean_loss(
+    with np.errstate(over="ignore", invalid="ignore"):
+        start_loss = mean_loss(
             X,
             Y,
             sample_weight,
@@ -217,6 +217,19 @@ def train(
             config.activation,
             config.loss,
         )
+        # The scale of a sane loss on this data: that of all-zero weights, or
+        # of the weights we start from (when both are 0, so is every loss to
+        # come).
+        loss_scale = max(_null_loss(config, Y, sample_weight), start_loss)
+    if not np.isfinite(loss_scale):
+        raise ValueError(
+            f"The loss is not finite before training even starts (the mean loss "
+            f"of the starting weights is {start_loss:.3g}): the targets, or the "
+            "initial weights, are too large for the arithmetic. Scale y (e.g. "
+            "with TransformedTargetRegressor(regressor=..., "
+            "transformer=StandardScaler())) or give smaller coef_init."
+        )
+    call_best = start_loss if fresh_start else np.inf
     first_epoch = state.n_iter
     # Where to go back to on divergence, with the lowest loss known there.
     checkpoint = (state.copy(), call_best)
@@ -227,8 +240,8 @@ def train(
         best = state.best_loss if state.best_loss < np.inf else 0.0
         if not (
             np.isfinite(epoch_loss)
-            and epoch_loss <= DIVERGENCE_FACTOR * max(null_loss, best)
-            and epoch_loss <= call_best + OVERSHOOT_FRACTION * null_loss
+            and epoch_loss <= DIVERGENCE_FACTOR * max(loss_scale, best)
+            and epoch_loss <= call_best + OVERSHOOT_FRACTION * loss_scale
         ):
             _recover_from_divergence(state, config, checkpoint[0], epoch_loss)
             call_best = checkpoint[1]
@@ -298,9 +311,10 @@ def _recover_from_divergence(state, config, checkpoint, epoch_loss):
     if rate_scale < RATE_CUT**-MAX_RATE_CUTS:
         raise ValueError(
             f"Training diverges even at learning rate {eta:.3g} ({MAX_RATE_CUTS} "
-            f"cuts by {RATE_CUT:g} below eta0={config.eta0}). The features are "
-            "probably on very large or very different scales: standardise them "
-            "(e.g. with StandardScaler) and lower eta0."
+            f"cuts by {RATE_CUT:g} below eta0={config.eta0}). The features (or "
+            "the targets) are probably on very large or very different scales: "
+            "standardise them (e.g. with StandardScaler, and for a regressor's "
+            "targets TransformedTargetRegressor) and lower eta0."
         )
     state.__dict__.update(checkpoint.copy().__dict__)
     state.rate_scale = rate_scale
