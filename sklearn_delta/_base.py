@@ -54,6 +54,20 @@ _STATE_ATTRIBUTES = {
 }
 
 
+def _validate_data(estimator, *args, **kwargs):
+    """scikit-learn's validate_data, with a hint when X is not numeric."""
+    try:
+        return validate_data(estimator, *args, **kwargs)
+    except ValueError as error:
+        if "could not convert" not in str(error):
+            raise
+        raise ValueError(
+            f"{error}. X must be numeric: encode text or categorical columns "
+            "first, e.g. with OneHotEncoder or OrdinalEncoder in a "
+            "ColumnTransformer before this estimator in a Pipeline."
+        ) from error
+
+
 @contextlib.contextmanager
 def _unchanged_on_error(estimator):
     """Restore every attribute of ``estimator`` if the block raises.
@@ -190,7 +204,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         """Validate X, y and the weights; encode the targets. Sets no state
         other than what validate_data and target encoding set; the caller
         undoes it on error."""
-        X, y = validate_data(
+        X, y = _validate_data(
             self,
             X,
             y,
@@ -398,6 +412,11 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         data = (X, y, sample_weight)  # as passed, for scoring callbacks
         with _unchanged_on_error(self):
             first_call = not hasattr(self, "coef_")
+            if not first_call:
+                # scikit-learn validates parameters only on the first
+                # partial_fit call; a parameter changed since then (say
+                # set_params(eta0=0)) must not slip through.
+                self._validate_params()
             X, y, Y, sample_weight = self._validate_fit_data(
                 X, y, sample_weight, reset=first_call, partial=True, classes=classes
             )
@@ -468,7 +487,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
     def _net_input(self, X):
         """h = X w + b for validated X, shaped (n_samples, n_outputs)."""
         check_is_fitted(self)
-        X = validate_data(
+        X = _validate_data(
             self,
             X,
             reset=False,

@@ -347,7 +347,16 @@ Activation, default="logistic"
     def _encode_targets(self, y, *, reset, partial, classes):
         check_classification_targets(y)
         if partial:
-            _check_partial_fit_first_call(self, classes)
+            try:
+                _check_partial_fit_first_call(self, classes)
+            except ValueError as error:
+                if "not the same as on last call" not in str(error):
+                    raise
+                raise ValueError(
+                    f"{error}. The classes are fixed by the first partial_fit "
+                    "call; pass the same classes (or none) afterwards, or fit a "
+                    "new estimator to change them."
+                ) from error
         elif reset:
             self.classes_ = np.unique(y)
         unseen = np.setdiff1d(y, self.classes_)

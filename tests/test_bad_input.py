@@ -1,0 +1,257 @@
+"""The table of bad inputs: each gets a clear error (or scikit-learn's usual
+warning), and a fitted estimator that raised stays bit-identical.
+
+docs/bad_input.rst shows the same table to users; a test below keeps the
+two in step.
+"""
+
+import pickle
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import sparse
+from sklearn.datasets import load_iris
+from sklearn.exceptions import NotFittedError
+from sklearn.preprocessing import StandardScaler
+
+from sklearn_delta import DeltaRuleClassifier, DeltaRuleRegressor
+
+pytestmark = pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+
+X, Y = load_iris(return_X_y=True)
+X = StandardScaler().fit_transform(X)
+FRAME = pd.DataFrame(X, columns=["sepal_l", "sepal_w", "petal_l", "petal_w"])
+ALL_METHODS = ["fit", "partial_fit", "predict", "predict_proba", "score"]
+
+
+def with_value(value, dtype=float):
+    data = X.astype(dtype)
+    data[3, 1] = value
+    return data
+
+
+@dataclass
+class Case:
+    methods: list
+    X: object = None
+    y: object = None
+    kwargs: dict = field(default_factory=dict)
+    error: type = ValueError
+    match: str = ""
+    estimator: str = "classifier"  # or "regressor", or "unfitted"
+    fitted_on: str = "array"  # or "frame" (a DataFrame with column names)
+    params: dict = field(default_factory=dict)  # to fit the model with
+    bad_params: dict = field(default_factory=dict)  # set after fitting
+
+
+ERRORS = {
+    "NaN in X": Case(ALL_METHODS, X=with_value(np.nan), match="Input X contains NaN"),
+    "infinity in X": Case(ALL_METHODS, X=with_value(np.inf), match="infinity"),
+    "strings in X": Case(
+        ["fit", "predict"],
+        X=with_value("a", dtype=object),
+        match="X must be numeric: encode text",
+    ),
+    "None in an object array": Case(
+        ["fit", "predict"], X=with_value(None, dtype=object), match="NaN"
+    ),
+    "empty X": Case(
+        ["fit", "partial_fit", "predict"],
+        X=np.empty((0, 4)),
+        y=np.empty(0),
+        match="0 sample",
+    ),
+    "3-D X": Case(
+        ["fit", "predict", "predict_proba"], X=X.reshape(150, 2, 2), match="dim 3"
+    ),
+    "X and y lengths differ": Case(
+        ["fit", "partial_fit", "score"],
+        y=Y[:-1],
+        match="inconsistent numbers of samples",
+    ),
+    "NaN in y (classifier)": Case(
+        ["fit", "partial_fit"], y=np.r_[np.nan, Y[1:]], match="Input y contains NaN"
+    ),
+    "NaN in y (regressor)": Case(
+        ["fit", "partial_fit"],
+        y=np.r_[np.nan, Y[1:]],
+        match="Input y contains NaN",
+        estimator="regressor",
+    ),
+    "continuous y for the classifier": Case(
+        ["fit"], y=X[:, 0], match="Unknown label type: continuous"
+    ),
+    "a single class": Case(["fit"], y=np.zeros(150), match="at least 2 classes"),
+    "number of features changed": Case(
+        ["partial_fit", "predict", "predict_proba", "score"],
+        X=X[:, :3],
+        match="has 3 features, but DeltaRuleClassifier is expecting 4",
+    ),
+    "DataFrame columns renamed": Case(
+        ["partial_fit", "predict", "score"],
+        X=FRAME.rename(columns={"sepal_l": "sepal_length"}),
+        match="Feature names unseen at fit time",
+        fitted_on="frame",
+    ),
+    "DataFrame columns reordered": Case(
+        ["partial_fit", "predict", "predict_proba"],
+        X=FRAME[["sepal_w", "sepal_l", "petal_l", "petal_w"]],
+        match="same order",
+        fitted_on="frame",
+    ),
+    "unseen label in partial_fit": Case(
+        ["partial_fit"], y=np.where(Y == 2, 7, Y), match="not in classes_"
+    ),
+    "classes changed between partial_fit calls": Case(
+        ["partial_fit"],
+        kwargs={"classes": [0, 1, 2, 3]},
+        match="The classes are fixed by the first partial_fit call",
+    ),
+    "negative sample weight": Case(
+        ["fit", "partial_fit"],
+        kwargs={"sample_weight": np.r_[-1.0, np.ones(149)]},
+        match="Negative values in data passed to `sample_weight`",
+    ),
+    "NaN sample weight": Case(
+        ["fit", "partial_fit"],
+        kwargs={"sample_weight": np.r_[np.nan, np.ones(149)]},
+        match="sample_weight contains NaN",
+    ),
+    "all-zero sample weights": Case(
+        ["fit"],
+        kwargs={"sample_weight": np.zeros(150)},
+        match="at least one non-zero",
+    ),
+    "sample_weight of the wrong length": Case(
+        ["fit", "partial_fit"],
+        kwargs={"sample_weight": np.ones(3)},
+        match="sample_weight.shape",
+    ),
+    "bad parameter value": Case(
+        ["fit", "partial_fit"], bad_params={"eta0": 0.0}, match="'eta0' parameter"
+    ),
+    "bad parameter type": Case(
+        ["fit"], bad_params={"batch_size": 2.5}, match="'batch_size' parameter"
+    ),
+    "unknown activation name": Case(
+        ["fit"],
+        bad_params={"activation": "sigmoidal"},
+        match="'activation' parameter",
+    ),
+    "coef_init of the wrong shape": Case(
+        ["fit"], kwargs={"coef_init": np.zeros((2, 4))}, match="coef_init has shape"
+    ),
+    "predict before fit": Case(
+        ["predict", "predict_proba", "score"],
+        error=NotFittedError,
+        match="not fitted yet",
+        estimator="unfitted",
+    ),
+    "predict_proba with an unbounded activation": Case(
+        ["predict_proba"],
+        error=AttributeError,
+        match="has no attribute 'predict_proba'",  # the cause says why
+        params={"activation": "identity"},
+    ),
+}
+
+WARNINGS = {
+    "ndarray after fitting on a DataFrame": Case(
+        ["predict", "partial_fit"],
+        X=X,
+        error=UserWarning,
+        match="X does not have valid feature names",
+        fitted_on="frame",
+    ),
+    "DataFrame after fitting on an ndarray": Case(
+        ["predict"],
+        X=FRAME,
+        error=UserWarning,
+        match="X has feature names, but DeltaRuleClassifier was fitted without",
+    ),
+}
+
+# Other sparse formats are converted to CSR (a copy), as scikit-learn does.
+SPARSE_FORMATS = {
+    "CSC matrix": sparse.csc_matrix,
+    "COO matrix": sparse.coo_matrix,
+    "CSR array": sparse.csr_array,
+    "COO array": sparse.coo_array,
+}
+
+
+def fitted_model(case):
+    estimator = DeltaRuleRegressor if case.estimator == "regressor" else None
+    estimator = estimator or DeltaRuleClassifier
+    model = estimator(random_state=0, max_iter=5, **case.params)
+    if case.estimator == "unfitted":
+        return model
+    data = FRAME if case.fitted_on == "frame" else X
+    # partial_fit, so that the classes are fixed as for a stream.
+    kwargs = {} if case.estimator == "regressor" else {"classes": [0, 1, 2]}
+    return model.partial_fit(data, Y, **kwargs).set_params(**case.bad_params)
+
+
+def call(model, method, case):
+    data = X if case.X is None else case.X
+    target = Y if case.y is None else case.y
+    if method in ("predict", "predict_proba"):
+        return getattr(model, method)(data)
+    if method == "score":
+        return model.score(data, target)
+    return getattr(model, method)(data, target, **case.kwargs)
+
+
+ERROR_CALLS = [
+    (name, method) for name, case in ERRORS.items() for method in case.methods
+]
+
+
+@pytest.mark.parametrize("name, method", ERROR_CALLS)
+def test_bad_input_raises_and_leaves_the_model_unchanged(name, method):
+    case = ERRORS[name]
+    model = fitted_model(case)
+    before = pickle.dumps(model)
+    with pytest.raises(case.error, match=case.match) as raised:
+        call(model, method, case)
+    assert pickle.dumps(model) == before
+    if case.error is AttributeError:
+        assert "bounded output range" in str(raised.value.__cause__)
+
+
+WARNING_CALLS = [
+    (name, method) for name, case in WARNINGS.items() for method in case.methods
+]
+
+
+@pytest.mark.parametrize("name, method", WARNING_CALLS)
+def test_suspicious_input_gets_scikit_learns_warning(name, method):
+    case = WARNINGS[name]
+    model = fitted_model(case)
+    with pytest.warns(case.error, match=case.match):
+        call(model, method, case)
+
+
+@pytest.mark.parametrize("name", sorted(SPARSE_FORMATS))
+def test_other_sparse_formats_give_the_csr_model(name):
+    convert = SPARSE_FORMATS[name]
+    reference = DeltaRuleClassifier(random_state=0, max_iter=5).fit(
+        sparse.csr_matrix(X), Y
+    )
+    model = DeltaRuleClassifier(random_state=0, max_iter=5).fit(convert(X), Y)
+    np.testing.assert_array_equal(model.coef_, reference.coef_)
+    np.testing.assert_array_equal(
+        model.predict_proba(convert(X)), reference.predict_proba(sparse.csr_matrix(X))
+    )
+
+
+def test_the_documented_table_lists_every_case():
+    page = Path(__file__).parents[1] / "docs" / "bad_input.rst"
+    documented = re.findall(r"^   \* - (.+)$", page.read_text(), flags=re.MULTILINE)
+    assert documented[0] == "Input"  # the header row
+    expected = [*ERRORS, *WARNINGS, *(f"sparse {name}" for name in SPARSE_FORMATS)]
+    assert sorted(documented[1:]) == sorted(expected)
