@@ -413,10 +413,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         with _unchanged_on_error(self):
             first_call = not hasattr(self, "coef_")
             if not first_call:
-                # scikit-learn validates parameters only on the first
-                # partial_fit call; a parameter changed since then (say
-                # set_params(eta0=0)) must not slip through.
-                self._validate_params()
+                self._revalidate_params()
             X, y, Y, sample_weight = self._validate_fit_data(
                 X, y, sample_weight, reset=first_call, partial=True, classes=classes
             )
@@ -443,6 +440,19 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             if observer is not None:
                 observer.fit_end()
         return self
+
+    def _revalidate_params(self):
+        """Validate the parameters again if they changed since the last call.
+
+        scikit-learn validates parameters only on the first partial_fit
+        call; a parameter changed since then (say set_params(eta0=0)) must
+        not slip through. Validation is slow next to a small chunk's epoch,
+        so it runs only when a parameter differs from the last validated.
+        """
+        values = [getattr(self, name) for name in self._parameter_constraints]
+        if values != getattr(self, "_validated_params", None):
+            self._validate_params()
+            self._validated_params = values
 
     def _check_outputs(self, n_outputs):
         expected = self._unit_params()[0].shape[1]

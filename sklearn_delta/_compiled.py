@@ -2,9 +2,10 @@
 
 This is the hot kernel. It computes exactly what the numpy kernel in
 ``_kernels.py`` computes (same batches, same order, same update), but it
-walks the rows itself, so that small batches cost no Python overhead and no
-batch is ever copied out of X. The numpy kernel stays the reference: the
-tests compare the two on every path.
+walks the rows itself, so that small batches cost no Python overhead and X
+is never copied (a shuffled mini-batch is gathered into a small buffer of
+batch_size rows). The numpy kernel stays the reference: the tests compare
+the two on every path.
 
 How one batch is processed (both layouts):
 
@@ -80,9 +81,8 @@ def _prefetch(typingctx, array, index):
         except KeyError:
             function = ir.Function(builder.module, function_type, _PREFETCH_NAME)
         address = builder.bitcast(builder.gep(data, [args[1]]), byte_pointer)
-        builder.call(
-            function, [address, i32(0), i32(3), i32(1)]
-        )  # read, keep in all cache levels, data (not instructions)
+        # Arguments: read (0), keep in all cache levels (3), data cache (1).
+        builder.call(function, [address, i32(0), i32(3), i32(1)])
         return context.get_dummy_value()
 
     return signature, codegen

@@ -231,10 +231,12 @@ def train(
         )
     call_best = start_loss if fresh_start else np.inf
     first_epoch = state.n_iter
-    # Where to go back to on divergence, with the lowest loss known there.
-    checkpoint = (state.copy(), call_best)
+    # Where to go back to on divergence, with the lowest loss known there:
+    # at first, where this call started.
+    checkpoint = None
     while state.n_iter - first_epoch < max_epochs:
         epoch_start = (state.copy(), call_best)
+        checkpoint = checkpoint or epoch_start
         observer.epoch_begin(state)
         epoch_loss = _train_epoch(state, config, X, Y, sample_weight, weight_scale)
         best = state.best_loss if state.best_loss < np.inf else 0.0
