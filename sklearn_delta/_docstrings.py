@@ -26,9 +26,10 @@ LearningRateSchedule, default="constant"
     eta0 : float, default=%(eta0)s
         The initial learning rate. %(eta0_reason)s
 
-        Training that diverges (the loss becomes infinite or grows a
-        thousandfold) is rolled back one epoch and goes on at a tenth of the
-        rate, with a :class:`~sklearn_delta.DivergenceWarning`.
+        Training that diverges (the loss becomes infinite, grows a
+        thousandfold, or in a fit rises clearly above its best) goes back to
+        the weights where its best epoch began and goes on at a quarter of
+        the rate, with a :class:`~sklearn_delta.DivergenceWarning`.
 
     power_t : float, default=0.5
         The exponent of the "invscaling" schedule.

@@ -33,10 +33,12 @@ from sklearn_delta._losses import LOSSES
 #   rate shows.
 DIVERGENCE_FACTOR = 1e3
 OVERSHOOT_FRACTION = 0.1
-# Each divergence cuts the rate by this factor; after MAX_RATE_CUTS cuts in
-# all, training gives up with an error.
-RATE_CUT = 10.0
-MAX_RATE_CUTS = 10
+# Each divergence cuts the rate by this factor, so that training goes on
+# within a factor RATE_CUT of the largest rate that is stable on the data
+# (a cut of 10 left it needlessly slow); after MAX_RATE_CUTS cuts in all
+# (a factor of about 1e10) training gives up with an error.
+RATE_CUT = 4.0
+MAX_RATE_CUTS = 17
 
 
 class DivergenceWarning(ConvergenceWarning):

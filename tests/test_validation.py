@@ -59,7 +59,7 @@ def test_divergence_is_undone_and_explained():
     rng = np.random.RandomState(0)
     X = rng.normal(scale=100.0, size=(200, 5))
     y = X @ rng.normal(size=5)
-    with pytest.warns(DivergenceWarning, match="learning rate 1 .*cut to 0.1"):
+    with pytest.warns(DivergenceWarning, match="learning rate 1 .*cut to 0.25"):
         model = DeltaRuleRegressor(eta0=1.0, batch_size=1, random_state=0).fit(X, y)
     assert np.all(np.isfinite(model.coef_))
     assert model.score(X, y) > 0.99
