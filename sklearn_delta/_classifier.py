@@ -344,6 +344,25 @@ Activation, default="logistic"
             return self.classes_[(scores > 0).astype(int)]
         return self.classes_[np.argmax(scores, axis=1)]
 
+    def score(self, X, y, sample_weight=None):
+        """The mean accuracy of :meth:`predict` on (X, y).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,)
+            Their true labels.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            The (weighted) share of samples predicted right.
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     def _encode_targets(self, y, *, reset, partial, classes):
         check_classification_targets(y)
         if partial:

@@ -114,12 +114,14 @@ loss_curve_ : list of float
         The best of ``validation_scores_``, whose weights are kept; only set
         when ``early_stopping=True``.
 
-    coef_history_ : ndarray of shape (n_records, *coef_.shape)
+    coef_history_ : ndarray of shape (n_records, ...)
         With ``record_weights=True``: ``coef_`` before the first epoch, then
-        after each epoch (continued by ``partial_fit`` and warm starts).
+        after each epoch (continued by ``partial_fit`` and warm starts); each
+        entry has the shape of ``coef_``.
 
-    intercept_history_ : ndarray of shape (n_records, *intercept_.shape)
-        The intercepts recorded with ``coef_history_``.
+    intercept_history_ : ndarray of shape (n_records, ...)
+        The intercepts recorded with ``coef_history_``, each shaped like
+        ``intercept_``.
 
     n_iter_ : int
         Epochs run, counting every ``partial_fit`` call as one.
@@ -131,7 +133,7 @@ loss_curve_ : list of float
     n_features_in_ : int
         Number of features seen during the first ``fit``.
 
-    feature_names_in_ : ndarray of shape (n_features_in_,)
+    feature_names_in_ : ndarray of shape (`n_features_in_`,)
         Names of features seen during ``fit``, when X has feature names that
         are all strings (a pandas DataFrame)."""
 

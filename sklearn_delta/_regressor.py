@@ -181,6 +181,25 @@ Activation, default="identity"
         output = self._output(X)
         return output.ravel() if self.coef_.ndim == 1 else output
 
+    def score(self, X, y, sample_weight=None):
+        """The coefficient of determination R^2 of :meth:`predict` on (X, y).
+
+        Parameters
+        ----------
+        X : {array-like, sparse matrix} of shape (n_samples, n_features)
+            Test samples.
+        y : array-like of shape (n_samples,) or (n_samples, n_targets)
+            Their true values.
+        sample_weight : array-like of shape (n_samples,), default=None
+            Sample weights.
+
+        Returns
+        -------
+        score : float
+            R^2 (1 is a perfect fit; for several targets, their mean).
+        """
+        return super().score(X, y, sample_weight=sample_weight)
+
     def _encode_targets(self, y, *, reset, partial, classes):
         return y.reshape(-1, 1) if y.ndim == 1 else y
 

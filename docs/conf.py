@@ -1,0 +1,58 @@
+"""Sphinx configuration of the sklearn_delta documentation.
+
+Build (offline) with::
+
+    pip install ".[docs]" && python -m sphinx -W -b html docs docs/_build/html
+"""
+
+import os
+import warnings
+
+import sklearn_delta
+
+# Examples run with matplotlib's file backend, and their expected
+# ConvergenceWarnings (short demo fits) stay out of the pages.
+os.environ.setdefault("MPLBACKEND", "Agg")
+warnings.filterwarnings("ignore", category=UserWarning, message="Matplotlib")
+
+project = "sklearn_delta"
+author = "The sklearn_delta developers"
+copyright = "2026, The sklearn_delta developers"
+version = release = sklearn_delta.__version__
+
+extensions = [
+    "sphinx.ext.autodoc",
+    "sphinx.ext.autosummary",
+    "numpydoc",
+    "sphinx_gallery.gen_gallery",
+]
+
+templates_path = ["_templates"]
+exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+root_doc = "index"
+
+# numpydoc: one page per class (autosummary), no per-member stub pages.
+autosummary_generate = True
+numpydoc_show_class_members = False
+numpydoc_class_members_toctree = False
+
+# The gallery: every script in examples/ runs and its output is shown.
+sphinx_gallery_conf = {
+    "examples_dirs": "../examples",
+    "gallery_dirs": "auto_examples",
+    "filename_pattern": r".*\.py",
+    "download_all_examples": False,
+    "within_subsection_order": "FileNameSortKey",
+    "remove_config_comments": True,
+    "show_memory": False,
+    "plot_gallery": "True",
+}
+
+html_theme = "pydata_sphinx_theme"
+html_title = f"sklearn_delta {version}"
+html_static_path = []
+html_theme_options = {
+    "navigation_with_keys": False,
+    "show_prev_next": True,
+    "secondary_sidebar_items": ["page-toc"],
+}
