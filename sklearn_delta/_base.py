@@ -27,6 +27,7 @@ from sklearn_delta._callbacks import (
     CallbackSupportMixin,
     epoch_observer,
 )
+from sklearn_delta._kernels import delta_rule_epoch
 from sklearn_delta._schedules import make_schedule
 from sklearn_delta._training import (
     TrainingConfig,
@@ -348,65 +349,95 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
     def _fit(self, X, y, sample_weight, coef_init, intercept_init):
         data = (X, y, sample_weight)  # as passed, for scoring callbacks
         with _unchanged_on_error(self):
-            # Initial weights, when given, start a new model even with warm_start.
-            warm = (
-                self.warm_start
-                and hasattr(self, "coef_")
-                and coef_init is None
-                and intercept_init is None
-            )
+            warm = self._continues(coef_init, intercept_init)
             X, y, Y, sample_weight = self._validate_fit_data(
                 X, y, sample_weight, reset=not warm
             )
-            if warm:
-                self._check_outputs(Y.shape[1])
-                state = self._state_from_attributes()
-            else:
-                self._seed = check_random_state(self.random_state).randint(2**31 - 1)
-                self._coef_is_1d = self._wants_1d_coef(y)
-                state = self._new_state(
-                    X.shape[1], Y.shape[1], X.dtype, coef_init, intercept_init
-                )
-            validation = None
-            if self.early_stopping:
-                X, Y, sample_weight, validation = self._split_validation(
-                    X, y, Y, sample_weight
-                )
-            state.validation_scores = []
-            state.validation_loss_curve = []
-            state.best_validation_score = -np.inf
-            state.no_improvement_count = 0
-            config = self._config(X.shape[0], Y.shape[1])
-            observer = epoch_observer(self, *data, self._fitted_attributes)
-            converged = train(
-                state,
-                config,
-                X,
-                Y,
-                sample_weight,
-                max_epochs=self.max_iter,
-                validation=validation,
-                observer=observer,
+            converged = self._fit_validated(
+                X, y, Y, sample_weight, coef_init, intercept_init, data=data
             )
-            if validation is not None and state.best_params is not None:
-                state.coef, state.intercept = state.best_params
-            self._store_state(state)
-            if validation is not None:
-                self.validation_scores_ = state.validation_scores
-                self.validation_loss_curve_ = state.validation_loss_curve
-                self.best_validation_score_ = state.best_validation_score
-            else:
-                for name in (
-                    "validation_scores_",
-                    "validation_loss_curve_",
-                    "best_validation_score_",
-                ):
-                    self.__dict__.pop(name, None)
-            if observer is not None:
-                observer.fit_end()
         if not converged:
             warn_not_converged(self.max_iter)
         return self
+
+    def _continues(self, coef_init, intercept_init):
+        """Whether this fit continues the fitted model (a warm start).
+
+        Initial weights, when given, start a new model even with warm_start.
+        """
+        return (
+            self.warm_start
+            and hasattr(self, "coef_")
+            and coef_init is None
+            and intercept_init is None
+        )
+
+    def _fit_validated(
+        self,
+        X,
+        y,
+        Y,
+        sample_weight,
+        coef_init,
+        intercept_init,
+        *,
+        data,
+        kernel=delta_rule_epoch,
+    ):
+        """Train on validated data and store the result; return ``converged``.
+
+        ``kernel`` runs one epoch (see ``_kernels.delta_rule_epoch``);
+        :func:`sklearn_delta.dask.fit_full_batch` passes one that computes a
+        full batch block by block on a dask cluster.
+        """
+        if self._continues(coef_init, intercept_init):
+            self._check_outputs(Y.shape[1])
+            state = self._state_from_attributes()
+        else:
+            self._seed = check_random_state(self.random_state).randint(2**31 - 1)
+            self._coef_is_1d = self._wants_1d_coef(y)
+            state = self._new_state(
+                X.shape[1], Y.shape[1], X.dtype, coef_init, intercept_init
+            )
+        validation = None
+        if self.early_stopping:
+            X, Y, sample_weight, validation = self._split_validation(
+                X, y, Y, sample_weight
+            )
+        state.validation_scores = []
+        state.validation_loss_curve = []
+        state.best_validation_score = -np.inf
+        state.no_improvement_count = 0
+        config = self._config(X.shape[0], Y.shape[1])
+        observer = epoch_observer(self, *data, self._fitted_attributes)
+        converged = train(
+            state,
+            config,
+            X,
+            Y,
+            sample_weight,
+            max_epochs=self.max_iter,
+            validation=validation,
+            observer=observer,
+            kernel=kernel,
+        )
+        if validation is not None and state.best_params is not None:
+            state.coef, state.intercept = state.best_params
+        self._store_state(state)
+        if validation is not None:
+            self.validation_scores_ = state.validation_scores
+            self.validation_loss_curve_ = state.validation_loss_curve
+            self.best_validation_score_ = state.best_validation_score
+        else:
+            for name in (
+                "validation_scores_",
+                "validation_loss_curve_",
+                "best_validation_score_",
+            ):
+                self.__dict__.pop(name, None)
+        if observer is not None:
+            observer.fit_end()
+        return converged
 
     def _partial_fit(self, X, y, sample_weight, classes=None):
         data = (X, y, sample_weight)  # as passed, for scoring callbacks

@@ -52,22 +52,46 @@ def delta_rule_step(
     -------
     batch_loss : float, sum over the batch of weight * per-sample loss.
     """
+    *sums, batch_loss = batch_sums(
+        X_batch, Y_batch, weight_batch, params, activation, loss
+    )
+    apply_step(params, velocity, sums, X_batch.shape[0], rule)
+    return batch_loss
+
+
+def batch_sums(X_batch, Y_batch, weight_batch, params, activation, loss):
+    """The sums over a batch that its step needs, from the current weights.
+
+    Returns ``X^T (w * delta)`` (n_features, n_outputs), ``sum(w * delta)``
+    (n_outputs,) and ``sum(w * loss)``, with w the sample weights. Sums over
+    the parts of a batch add up to the sums over the whole: this is what
+    lets a full batch be computed block by block on several machines
+    (:mod:`sklearn_delta.dask`).
+    """
     coef, intercept = params
     net_input = X_batch @ coef + intercept
     output = activation.function(net_input)
     batch_loss = float(weight_batch @ LOSSES[loss](Y_batch, output))
     delta = DELTAS[loss](Y_batch, output, net_input, activation)
+    weighted_delta = delta * weight_batch[:, np.newaxis].astype(delta.dtype, copy=False)
+    return X_batch.T @ weighted_delta, weighted_delta.sum(axis=0), batch_loss
 
-    # Weight each sample's error term, then average over the batch.
-    scale = weight_batch / (weight_batch.shape[0] * rule.weight_scale)
-    weighted_delta = delta * scale[:, np.newaxis].astype(delta.dtype, copy=False)
 
+def apply_step(params, velocity, sums, n_rows, rule):
+    """Update the weights in place from a batch's sums (see :func:`batch_sums`).
+
+    The step is the weighted mean over the batch's ``n_rows`` rows, times
+    eta, with the L2 term and, when asked for, classical momentum.
+    """
+    coef, intercept = params
+    coef_sum, intercept_sum = sums
+    mean = 1.0 / (n_rows * rule.weight_scale)
     # eta * (X^T delta - alpha * W) is the descent step on E + alpha/2 ||W||^2.
-    coef_step = X_batch.T @ weighted_delta
+    coef_step = coef_sum * mean
     if rule.alpha:
         coef_step -= rule.alpha * coef
     coef_step *= rule.eta
-    intercept_step = rule.eta * weighted_delta.sum(axis=0)
+    intercept_step = (rule.eta * mean) * intercept_sum
 
     if rule.momentum:
         # Classical momentum: v <- momentum * v + step; w <- w + v.
@@ -79,7 +103,6 @@ def delta_rule_step(
         coef_step, intercept_step = coef_velocity, intercept_velocity
     coef += coef_step
     intercept += intercept_step
-    return batch_loss
 
 
 def delta_rule_epoch(

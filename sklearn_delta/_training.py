@@ -183,6 +183,7 @@ def train(
     validation=None,
     fresh_start=True,
     observer=None,
+    kernel=delta_rule_epoch,
 ):
     """Train for ``max_epochs`` epochs; update ``state`` in place.
 
@@ -196,7 +197,8 @@ def train(
     may rightly be higher.
 
     ``observer`` (an :class:`EpochObserver`) is told of every epoch and may
-    stop training.
+    stop training. ``kernel`` runs one epoch; it has the signature of
+    :func:`~sklearn_delta._kernels.delta_rule_epoch`.
 
     Returns
     -------
@@ -240,7 +242,9 @@ def train(
         epoch_start = (state.copy(), call_best)
         checkpoint = checkpoint or epoch_start
         observer.epoch_begin(state)
-        epoch_loss = _train_epoch(state, config, X, Y, sample_weight, weight_scale)
+        epoch_loss = _train_epoch(
+            state, config, X, Y, sample_weight, weight_scale, kernel
+        )
         best = state.best_loss if state.best_loss < np.inf else 0.0
         if not (
             np.isfinite(epoch_loss)
@@ -282,7 +286,7 @@ def _null_loss(config, Y, sample_weight):
     return float(sample_weight @ losses / sample_weight.sum())
 
 
-def _train_epoch(state, config, X, Y, sample_weight, weight_scale):
+def _train_epoch(state, config, X, Y, sample_weight, weight_scale, kernel):
     """Run the kernel over one epoch; return the epoch's mean loss."""
     eta = state.schedule.learning_rate(config.eta0, state.n_iter, state.t)
     rule = UpdateRule(
@@ -290,7 +294,7 @@ def _train_epoch(state, config, X, Y, sample_weight, weight_scale):
     )
     order = batch_order(X.shape[0], config, state.n_iter)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        total = delta_rule_epoch(
+        total = kernel(
             X,
             Y,
             sample_weight,
