@@ -1,0 +1,331 @@
+"""Train on dask arrays: a data-parallel full batch, and a robust scorer.
+
+Needs ``pip install "sklearn_delta[dask]"`` (dask, distributed, dask-ml).
+
+- :func:`fit_full_batch` trains a ``DeltaRuleRegressor`` or
+  ``DeltaRuleClassifier`` with ``batch_size="full"`` on a dask array (or
+  dask DataFrame) without ever gathering X: each epoch, every block of rows
+  computes its part of the gradient, ``X_B^T delta_B``, where it lives, and
+  only these small sums travel to the client, which adds them up and takes
+  the step. The result equals a fit on the same data in memory, to
+  floating-point rounding.
+- :func:`r2_score` scores a regressor on dask arrays with plain dask
+  reductions. Use it as ``dask_ml.wrappers.Incremental(..., scoring=
+  r2_score)``: the string ``"r2"`` makes dask-ml use its own ``r2_score``,
+  which fails on the unknown chunk sizes of predictions ("cannot broadcast
+  shape (nan,) to shape (nan,)").
+
+Everything else works with dask as it is: ``partial_fit`` over blocks
+(``Incremental``, or a loop over ``X.blocks`` / ``df.partitions``),
+prediction with ``map_blocks`` / ``map_partitions`` or dask-ml's
+``ParallelPostFit``, and hyper-parameter search under
+``joblib.parallel_backend("dask")``. See the user guide's "Scaling out".
+"""
+
+import numpy as np
+
+try:
+    import dask
+    import dask.array as da
+    import dask.dataframe as dd
+except ImportError as error:  # pragma: no cover - exercised without dask
+    raise ImportError(
+        "sklearn_delta.dask needs dask: pip install 'sklearn_delta[dask]' "
+        "(dask, distributed and dask-ml)."
+    ) from error
+
+from sklearn_delta._base import _unchanged_on_error
+from sklearn_delta._kernels import apply_step, batch_sums
+from sklearn_delta._training import warn_not_converged
+
+__all__ = ["fit_full_batch", "r2_score"]
+
+
+def fit_full_batch(estimator, X, y, sample_weight=None):
+    """Fit ``estimator`` by full-batch gradient descent on dask data.
+
+    Each epoch runs one map-reduce over the blocks of rows of X: the blocks
+    compute, on their workers, the weighted sums ``X_B^T delta_B``,
+    ``sum delta_B`` and ``sum loss_B`` for the current weights; the client
+    adds them up and applies one delta-rule step. X is never gathered; per
+    epoch only the weights go out and ``n_blocks`` small arrays come back.
+    Everything else is the estimator's own training: the schedule, the
+    momentum, the stopping rules, divergence control, ``loss_curve_``,
+    ``warm_start``.
+
+    The data are read once per epoch plus a few times before training
+    (checks, the starting loss): ``persist()`` X and y first when they fit
+    in the cluster's memory, so that they are not recomputed from their
+    source every epoch.
+
+    Parameters
+    ----------
+    estimator : DeltaRuleRegressor or DeltaRuleClassifier
+        With ``batch_size="full"`` and ``early_stopping=False``. It is
+        fitted in place, like ``estimator.fit``.
+    X : dask array or dask DataFrame of shape (n_samples, n_features)
+        Numeric, with known chunk sizes (a DataFrame is converted with
+        ``to_dask_array(lengths=True)``). Blocks of rows are rechunked to
+        hold every column.
+    y : dask array or dask Series of shape (n_samples,) or (n_samples, n_targets)
+        Targets, chunked like the rows of X (they are rechunked to match).
+    sample_weight : dask array of shape (n_samples,), default=None
+        Non-negative weights; a weight of k acts as k repeated rows.
+
+    Returns
+    -------
+    estimator : the fitted estimator, with the same attributes as after
+        ``fit`` on the same data in memory.
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> import numpy as np
+    >>> from sklearn_delta import DeltaRuleRegressor
+    >>> from sklearn_delta.dask import fit_full_batch
+    >>> rng = np.random.default_rng(0)
+    >>> X_local = rng.normal(size=(1000, 3))
+    >>> y_local = X_local @ [1.0, -2.0, 0.5]
+    >>> X, y = da.from_array(X_local, chunks=250), da.from_array(y_local, chunks=250)
+    >>> model = DeltaRuleRegressor(batch_size="full", eta0=0.5, max_iter=50)
+    >>> model = fit_full_batch(model, X, y)
+    >>> local = DeltaRuleRegressor(batch_size="full", eta0=0.5, max_iter=50)
+    >>> local = local.fit(X_local, y_local)
+    >>> bool(np.allclose(model.coef_, local.coef_))
+    True
+    """
+    _check_estimator(estimator)
+    estimator._validate_params()
+    X, y, sample_weight, feature_names = _as_dask_arrays(X, y, sample_weight)
+    with _unchanged_on_error(estimator):
+        warm = estimator._continues(None, None)
+        _check_finite(X, y, sample_weight)
+        _set_input_attributes(estimator, X, feature_names, reset=not warm)
+        if estimator._multi_output and not np.issubdtype(y.dtype, np.number):
+            raise ValueError("y must be numeric for a regressor.")
+        Y = _encode_targets(estimator, y, X.dtype, reset=not warm)
+        if sample_weight is None:
+            sample_weight = da.ones(X.shape[0], dtype=X.dtype, chunks=X.chunks[0])
+        else:
+            sample_weight = sample_weight.astype(X.dtype)
+        sample_weight = _with_class_weights(estimator, y, sample_weight)
+        converged = estimator._fit_validated(
+            X,
+            y,
+            Y,
+            sample_weight,
+            None,
+            None,
+            data=(X, y, sample_weight),
+            kernel=_full_batch_epoch,
+        )
+    if not converged:
+        warn_not_converged(estimator.max_iter)
+    return estimator
+
+
+def _full_batch_epoch(
+    X, Y, sample_weight, order, batch_size, params, velocity, rule, activation, loss
+):
+    """One full-batch epoch as a map-reduce over the blocks of rows.
+
+    Has the signature of ``_kernels.delta_rule_epoch`` (``order`` and
+    ``batch_size`` are those of a full batch and play no part).
+    """
+    coef, intercept = params
+    # The weights go to the workers once, as part of the graph.
+    parts = [
+        dask.delayed(batch_sums)(
+            X_block, Y_block, w_block, (coef, intercept), activation, loss
+        )
+        for X_block, Y_block, w_block in zip(
+            X.to_delayed().ravel(), Y.to_delayed().ravel(), sample_weight.to_delayed()
+        )
+    ]
+    parts = dask.compute(*parts)
+    coef_sum = sum(part[0] for part in parts)
+    intercept_sum = sum(part[1] for part in parts)
+    epoch_loss = sum(part[2] for part in parts)
+    apply_step(params, velocity, (coef_sum, intercept_sum), X.shape[0], rule)
+    return epoch_loss
+
+
+def _check_estimator(estimator):
+    from sklearn_delta._base import BaseDeltaRule
+
+    if not isinstance(estimator, BaseDeltaRule):
+        raise TypeError(
+            "fit_full_batch trains a DeltaRuleRegressor or DeltaRuleClassifier; "
+            f"got {type(estimator).__name__}."
+        )
+    if estimator.batch_size != "full":
+        raise ValueError(
+            "fit_full_batch runs full-batch gradient descent; create the "
+            f"estimator with batch_size='full' (it has {estimator.batch_size!r}). "
+            "For mini-batches on dask data use partial_fit over the blocks "
+            "(dask_ml.wrappers.Incremental)."
+        )
+    if estimator.early_stopping:
+        raise ValueError(
+            "fit_full_batch does not hold out validation data: set "
+            "early_stopping=False, and score on held-out dask data yourself."
+        )
+
+
+def _as_dask_arrays(X, y, sample_weight):
+    """Dask arrays with row blocks that hold every column; feature names."""
+    feature_names = None
+    if isinstance(X, dd.DataFrame):
+        feature_names = np.asarray(X.columns, dtype=object)
+        X = X.to_dask_array(lengths=True)
+    if isinstance(y, (dd.Series, dd.DataFrame)):
+        y = y.to_dask_array(lengths=True)
+    if not isinstance(X, da.Array) or not isinstance(y, da.Array):
+        raise TypeError(
+            "fit_full_batch takes dask arrays or dask DataFrames; for data in "
+            "memory call estimator.fit(X, y) instead."
+        )
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (n_samples, n_features); got {X.ndim}-D.")
+    if any(np.isnan(size) for size in X.chunks[0]):
+        raise ValueError(
+            "X has unknown chunk sizes; call X.compute_chunk_sizes() first (or "
+            "use to_dask_array(lengths=True))."
+        )
+    if X.dtype not in (np.float32, np.float64):
+        X = X.astype(np.float64)
+    X = X.rechunk({1: -1})
+    if y.shape[0] != X.shape[0]:
+        raise ValueError(
+            f"Found input variables with inconsistent numbers of samples: "
+            f"[{X.shape[0]}, {y.shape[0]}]"
+        )
+    y = y.rechunk({0: X.chunks[0], **({1: -1} if y.ndim == 2 else {})})
+    if sample_weight is not None:
+        sample_weight = da.asarray(sample_weight).rechunk({0: X.chunks[0]})
+    return X, y, sample_weight, feature_names
+
+
+def _check_finite(X, y, sample_weight):
+    checks = [da.isfinite(X).all()]
+    if np.issubdtype(y.dtype, np.number):
+        checks.append(da.isfinite(y).all())
+    if sample_weight is not None:
+        checks += [da.isfinite(sample_weight).all(), (sample_weight >= 0).all()]
+    results = dask.compute(*checks)
+    if not results[0]:
+        raise ValueError("Input X contains NaN or infinity; impute or drop them.")
+    if len(results) > 1 and np.issubdtype(y.dtype, np.number) and not results[1]:
+        raise ValueError("Input y contains NaN or infinity.")
+    if sample_weight is not None and not all(results[-2:]):
+        raise ValueError(
+            "sample_weight must be finite and non-negative; it contains NaN, "
+            "infinity or negative values."
+        )
+
+
+def _set_input_attributes(estimator, X, feature_names, *, reset):
+    if not reset:
+        if X.shape[1] != estimator.n_features_in_:
+            raise ValueError(
+                f"X has {X.shape[1]} features, but {type(estimator).__name__} "
+                f"is expecting {estimator.n_features_in_} features as input."
+            )
+        return
+    estimator.n_features_in_ = X.shape[1]
+    estimator.__dict__.pop("feature_names_in_", None)
+    if feature_names is not None and all(isinstance(n, str) for n in feature_names):
+        estimator.feature_names_in_ = feature_names
+
+
+def _encode_targets(estimator, y, dtype, *, reset):
+    """The unit targets, encoded block by block as ``fit`` encodes them."""
+    is_classifier = not estimator._multi_output
+    if is_classifier and reset:
+        estimator.classes_ = np.unique(da.unique(y).compute())
+    if is_classifier:
+        n_classes = len(estimator.classes_)
+        n_outputs = 1 if n_classes == 2 else n_classes
+    else:
+        n_outputs = 1 if y.ndim == 1 else y.shape[1]
+
+    def encode(block):
+        encoded = estimator._encode_targets(
+            block, reset=False, partial=False, classes=None
+        )
+        return encoded.astype(dtype, copy=False)
+
+    return y.map_blocks(
+        encode,
+        dtype=dtype,
+        chunks=(y.chunks[0], (n_outputs,)),
+        new_axis=None if y.ndim == 2 else 1,
+    )
+
+
+def _with_class_weights(estimator, y, sample_weight):
+    """Fold the classifier's class_weight into the sample weights, as fit does."""
+    class_weight = getattr(estimator, "class_weight", None)
+    if class_weight is None:
+        return sample_weight
+    classes = estimator.classes_
+    if class_weight == "balanced":
+        # n_samples / (n_classes * count), as scikit-learn's compute_class_weight.
+        labels, counts = dask.compute(*da.unique(y, return_counts=True))
+        counts = counts[np.searchsorted(labels, classes)]
+        per_class = y.shape[0] / (len(classes) * counts)
+    else:
+        per_class = np.array([class_weight.get(label, 1.0) for label in classes])
+    per_class = per_class.astype(sample_weight.dtype)
+    return da.map_blocks(
+        lambda weights, labels: weights * per_class[np.searchsorted(classes, labels)],
+        sample_weight,
+        y,
+        dtype=sample_weight.dtype,
+    )
+
+
+def r2_score(y_true, y_pred, *, compute=True):
+    """R^2 of predictions, on dask arrays as well as numpy arrays.
+
+    A metric in the form dask-ml expects: pass the function itself as
+    ``dask_ml.wrappers.Incremental(..., scoring=r2_score)``, which wraps it
+    into a scorer. It uses plain dask reductions only, where the string
+    ``"r2"`` makes dask-ml use its own ``r2_score``, which fails on the
+    unknown chunk sizes of the predictions ("cannot broadcast shape (nan,)
+    to shape (nan,)"). Several targets get the mean of their R^2, as
+    scikit-learn's default.
+
+    Parameters
+    ----------
+    y_true, y_pred : dask or numpy arrays of shape (n_samples,) or
+        (n_samples, n_targets)
+    compute : bool, default=True
+        Return a float; False returns the lazy dask value (dask-ml's
+        convention).
+
+    Returns
+    -------
+    score : float
+
+    Examples
+    --------
+    >>> import dask.array as da
+    >>> from sklearn_delta.dask import r2_score
+    >>> y = da.from_array([1.0, 2.0, 3.0, 4.0], chunks=2)
+    >>> r2_score(y, y * 0.9 + 0.25)
+    0.99
+    """
+    residual = ((y_true - y_pred) ** 2).sum(axis=0)
+    total = ((y_true - y_true.mean(axis=0)) ** 2).sum(axis=0)
+    score = dask.delayed(_r2_from_sums)(residual, total)
+    return score.compute() if compute else score
+
+
+def _r2_from_sums(residual, total):
+    residual, total = np.asarray(residual), np.asarray(total)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        scores = np.where(
+            total > 0, 1 - residual / total, np.where(residual > 0, 0.0, 1.0)
+        )
+    return float(np.mean(scores))
