@@ -42,7 +42,27 @@ MAX_RATE_CUTS = 17
 
 
 class DivergenceWarning(ConvergenceWarning):
-    """Training diverged; the epoch was undone and the learning rate cut."""
+    """Training diverged; the epoch was undone and the learning rate cut.
+
+    A subclass of scikit-learn's ``ConvergenceWarning``. The message gives
+    the rate that diverged and the rate training goes on with; scale the
+    features or lower ``eta0`` to avoid it.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import numpy as np
+    >>> from sklearn_delta import DeltaRuleRegressor, DivergenceWarning
+    >>> X = np.random.default_rng(0).normal(scale=100, size=(50, 2))
+    >>> y = X @ [1.0, 2.0]
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     model = DeltaRuleRegressor(eta0=1.0, max_iter=5).fit(X, y)
+    >>> any(issubclass(w.category, DivergenceWarning) for w in caught)
+    True
+    >>> bool(np.all(np.isfinite(model.coef_)))
+    True
+    """
 
 
 @dataclass
