@@ -34,7 +34,7 @@ except ImportError as error:  # pragma: no cover - exercised without dask
         "(dask, distributed and dask-ml)."
     ) from error
 
-from sklearn_delta._base import _unchanged_on_error
+from sklearn_delta._base import BaseDeltaRule, _unchanged_on_error
 from sklearn_delta._kernels import apply_step, batch_sums
 from sklearn_delta._training import warn_not_converged
 
@@ -99,7 +99,7 @@ def fit_full_batch(estimator, X, y, sample_weight=None):
     X, y, sample_weight, feature_names = _as_dask_arrays(X, y, sample_weight)
     with _unchanged_on_error(estimator):
         warm = estimator._continues(None, None)
-        _check_finite(X, y, sample_weight)
+        _check_values(X, y, sample_weight)
         _set_input_attributes(estimator, X, feature_names, reset=not warm)
         if estimator._multi_output and not np.issubdtype(y.dtype, np.number):
             raise ValueError("y must be numeric for a regressor.")
@@ -133,7 +133,7 @@ def _full_batch_epoch(
     ``batch_size`` are those of a full batch and play no part).
     """
     coef, intercept = params
-    # The weights go to the workers once, as part of the graph.
+    # One task per block of rows; the current weights (small) travel with it.
     parts = [
         dask.delayed(batch_sums)(
             X_block, Y_block, w_block, (coef, intercept), activation, loss
@@ -151,8 +151,6 @@ def _full_batch_epoch(
 
 
 def _check_estimator(estimator):
-    from sklearn_delta._base import BaseDeltaRule
-
     if not isinstance(estimator, BaseDeltaRule):
         raise TypeError(
             "fit_full_batch trains a DeltaRuleRegressor or DeltaRuleClassifier; "
@@ -206,21 +204,29 @@ def _as_dask_arrays(X, y, sample_weight):
     return X, y, sample_weight, feature_names
 
 
-def _check_finite(X, y, sample_weight):
+def _check_values(X, y, sample_weight):
     checks = [da.isfinite(X).all()]
     if np.issubdtype(y.dtype, np.number):
         checks.append(da.isfinite(y).all())
     if sample_weight is not None:
-        checks += [da.isfinite(sample_weight).all(), (sample_weight >= 0).all()]
+        checks += [
+            da.isfinite(sample_weight).all() & (sample_weight >= 0).all(),
+            (sample_weight > 0).any(),
+        ]
     results = dask.compute(*checks)
     if not results[0]:
         raise ValueError("Input X contains NaN or infinity; impute or drop them.")
     if len(results) > 1 and np.issubdtype(y.dtype, np.number) and not results[1]:
         raise ValueError("Input y contains NaN or infinity.")
-    if sample_weight is not None and not all(results[-2:]):
+    if sample_weight is not None and not results[-2]:
         raise ValueError(
             "sample_weight must be finite and non-negative; it contains NaN, "
             "infinity or negative values."
+        )
+    if sample_weight is not None and not results[-1]:
+        raise ValueError(
+            "sample_weight has no positive entry: at least one non-zero "
+            "weight is needed to train."
         )
 
 

@@ -245,6 +245,12 @@ def test_full_batch_bad_data_leaves_the_model_unchanged(regression):
             model, da.from_array(bad, chunks=500), da.from_array(y, chunks=500)
         )
     assert pickle.dumps(model) == before
+    zeros = da.zeros(len(y), chunks=500)
+    with pytest.raises(ValueError, match="at least one non-zero"):
+        fit_full_batch(
+            model, da.from_array(X, chunks=500), da.from_array(y, chunks=500), zeros
+        )
+    assert pickle.dumps(model) == before
     with pytest.raises(TypeError, match="dask arrays"):
         fit_full_batch(model, X, y)
 
