@@ -205,25 +205,26 @@ def _as_dask_arrays(X, y, sample_weight):
 
 
 def _check_values(X, y, sample_weight):
-    checks = [da.isfinite(X).all()]
+    """Check the data's values in one pass of dask reductions."""
+    checks = {"X finite": da.isfinite(X).all()}
     if np.issubdtype(y.dtype, np.number):
-        checks.append(da.isfinite(y).all())
+        checks["y finite"] = da.isfinite(y).all()
     if sample_weight is not None:
-        checks += [
-            da.isfinite(sample_weight).all() & (sample_weight >= 0).all(),
-            (sample_weight > 0).any(),
-        ]
-    results = dask.compute(*checks)
-    if not results[0]:
+        checks["weights valid"] = (
+            da.isfinite(sample_weight).all() & (sample_weight >= 0).all()
+        )
+        checks["weights positive"] = (sample_weight > 0).any()
+    passed = dict(zip(checks, dask.compute(*checks.values())))
+    if not passed["X finite"]:
         raise ValueError("Input X contains NaN or infinity; impute or drop them.")
-    if len(results) > 1 and np.issubdtype(y.dtype, np.number) and not results[1]:
+    if not passed.get("y finite", True):
         raise ValueError("Input y contains NaN or infinity.")
-    if sample_weight is not None and not results[-2]:
+    if not passed.get("weights valid", True):
         raise ValueError(
             "sample_weight must be finite and non-negative; it contains NaN, "
             "infinity or negative values."
         )
-    if sample_weight is not None and not results[-1]:
+    if not passed.get("weights positive", True):
         raise ValueError(
             "sample_weight has no positive entry: at least one non-zero "
             "weight is needed to train."

@@ -11,7 +11,7 @@ def delta_rule_model(estimator):
     """
     from sklearn_delta._base import BaseDeltaRule
 
-    model = getattr(estimator, "best_estimator_", estimator)
+    model = _unwrapped(estimator)
     if hasattr(model, "steps"):
         model = model.steps[-1][1]
     if not isinstance(model, BaseDeltaRule):
@@ -26,10 +26,8 @@ def delta_rule_model(estimator):
 
 def pipeline_input(estimator, X):
     """Transform X by the steps of a Pipeline before its final model."""
-    estimator = getattr(estimator, "best_estimator_", estimator)
-    if hasattr(estimator, "steps") and len(estimator.steps) > 1:
-        return estimator[:-1].transform(X)
-    return X
+    steps = _preprocessing(estimator)
+    return X if steps is None else steps.transform(X)
 
 
 def feature_names(estimator, model):
@@ -39,10 +37,23 @@ def feature_names(estimator, model):
     (``get_feature_names_out``), which is what the model's weights multiply.
     """
     names = getattr(model, "feature_names_in_", None)
-    estimator = getattr(estimator, "best_estimator_", estimator)
-    if names is None and hasattr(estimator, "steps") and len(estimator.steps) > 1:
+    steps = _preprocessing(estimator)
+    if names is None and steps is not None:
         try:
-            names = estimator[:-1].get_feature_names_out()
+            names = steps.get_feature_names_out()
         except (AttributeError, ValueError):
             names = None
     return None if names is None else [str(name) for name in names]
+
+
+def _unwrapped(estimator):
+    """A fitted search's best estimator, or the estimator itself."""
+    return getattr(estimator, "best_estimator_", estimator)
+
+
+def _preprocessing(estimator):
+    """The steps of a Pipeline before its final model, or None."""
+    estimator = _unwrapped(estimator)
+    if hasattr(estimator, "steps") and len(estimator.steps) > 1:
+        return estimator[:-1]
+    return None
