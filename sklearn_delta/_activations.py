@@ -4,12 +4,20 @@ The delta rule needs, for each output unit, the activation ``f`` applied to
 the net input ``h`` and its derivative ``f'(h)``. Where the derivative is
 cheaper to write in terms of the output ``f(h)`` (logistic, tanh) it is, so
 every derivative takes both the net input and the output.
+
+An activation may also know its inverse, the net input that gives a wanted
+output: a fit then starts each unit's intercept where the unit outputs the
+mean of its targets (see :meth:`Activation.starting_net_input`).
 """
 
 import numpy as np
-from scipy.special import expit
+from scipy.special import expit, logit
 
 from sklearn_delta import _compiled
+
+# How close to an end of its output range a unit may start, as a share of the
+# range's width (see Activation.starting_net_input).
+START_MARGIN = 0.05
 
 
 class Activation:
@@ -44,15 +52,24 @@ class Activation:
         towards. None means the ends of ``output_range`` when they are
         finite, else (-1, 1).
 
+    inverse : callable, default=None
+        ``inverse(output)`` returns the net input ``h`` with ``f(h) = output``
+        elementwise, for outputs inside ``output_range``. With it, a fit
+        starts each unit's intercept where the unit outputs the mean of its
+        targets (see :meth:`starting_net_input`); without it, at 0.
+
     Examples
     --------
     >>> import numpy as np
     >>> from sklearn_delta import Activation
     >>> arctan = Activation(
     ...     np.arctan, lambda h, out: 1.0 / (1.0 + h**2), name="arctan",
-    ...     output_range=(-np.pi / 2, np.pi / 2), target_values=(-1.0, 1.0))
+    ...     output_range=(-np.pi / 2, np.pi / 2), target_values=(-1.0, 1.0),
+    ...     inverse=np.tan)
     >>> arctan.derivative(np.array([0.0, 1.0]), None)
     array([1. , 0.5])
+    >>> float(arctan.starting_net_input(np.array(0.0)))
+    0.0
     """
 
     def __init__(
@@ -63,9 +80,11 @@ class Activation:
         name="custom",
         output_range=(-np.inf, np.inf),
         target_values=None,
+        inverse=None,
     ):
         self._function = function
         self._derivative = derivative
+        self._inverse = inverse
         self.name = name
         low, high = (float(end) for end in output_range)
         if not low < high:
@@ -98,6 +117,34 @@ class Activation:
     def derivative(self, net_input, output):
         """Return f'(h), given the net input h and the output f(h)."""
         return self._derivative(net_input, output)
+
+    def starting_net_input(self, mean_target):
+        """The net input at which a unit starts: where it outputs its mean target.
+
+        With all-zero weights a unit outputs ``f(b)`` for every sample, and
+        the intercept ``b`` that fits the targets best is the one whose
+        output is their (weighted) mean. The mean is first kept 5% of the
+        output range's width away from its ends (for a range bounded on one
+        side only, 5% of the width between the target values): near a flat
+        end of the range ``f'(h)`` is small and the unit would learn slowly.
+
+        Parameters
+        ----------
+        mean_target : ndarray
+            The weighted mean of each unit's targets.
+
+        Returns
+        -------
+        net_input : ndarray
+            The starting intercepts; zeros when the activation has no inverse.
+        """
+        if self._inverse is None:
+            return np.zeros_like(mean_target)
+        low, high = self.output_range
+        negative, positive = self.target_values
+        width = high - low if self.is_bounded else positive - negative
+        margin = START_MARGIN * width
+        return self._inverse(np.clip(mean_target, low + margin, high - margin))
 
     def __repr__(self):
         return f"Activation(name={self.name!r})"
@@ -138,6 +185,11 @@ def _softplus_derivative(net_input, output):
     return expit(net_input)
 
 
+def _softplus_inverse(output):
+    # log(e^y - 1), the net input at which softplus outputs y > 0.
+    return np.log(np.expm1(output))
+
+
 def _softmax(net_input):
     shifted = net_input - net_input.max(axis=1, keepdims=True)
     exponentials = np.exp(shifted)
@@ -158,7 +210,11 @@ def _builtin(function, derivative, kernel_code, **kwargs):
 
 ACTIVATIONS = {
     "identity": _builtin(
-        _identity, _identity_derivative, _compiled.IDENTITY, name="identity"
+        _identity,
+        _identity_derivative,
+        _compiled.IDENTITY,
+        name="identity",
+        inverse=_identity,
     ),
     "logistic": _builtin(
         expit,
@@ -166,9 +222,15 @@ ACTIVATIONS = {
         _compiled.LOGISTIC,
         name="logistic",
         output_range=(0.0, 1.0),
+        inverse=logit,
     ),
     "tanh": _builtin(
-        np.tanh, _tanh_derivative, _compiled.TANH, name="tanh", output_range=(-1, 1)
+        np.tanh,
+        _tanh_derivative,
+        _compiled.TANH,
+        name="tanh",
+        output_range=(-1, 1),
+        inverse=np.arctanh,
     ),
     "relu": _builtin(
         _relu,
@@ -177,6 +239,7 @@ ACTIVATIONS = {
         name="relu",
         output_range=(0.0, np.inf),
         target_values=(0.0, 1.0),
+        inverse=_identity,
     ),
     "softplus": _builtin(
         _softplus,
@@ -185,6 +248,7 @@ ACTIVATIONS = {
         name="softplus",
         output_range=(0.0, np.inf),
         target_values=(0.0, 1.0),
+        inverse=_softplus_inverse,
     ),
 }
 
@@ -195,6 +259,9 @@ SOFTMAX = _builtin(
     _compiled.SOFTMAX,
     name="softmax",
     output_range=(0.0, 1.0),
+    # Softmax outputs do not change when every net input moves by the same
+    # amount; log(y) is one of the net inputs that give y.
+    inverse=np.log,
 )
 
 

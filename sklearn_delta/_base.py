@@ -33,6 +33,7 @@ from sklearn_delta._training import (
     TrainingConfig,
     TrainingState,
     Validation,
+    starting_intercept,
     train,
     warn_not_converged,
 )
@@ -256,9 +257,16 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
 
     # -- state -----------------------------------------------------------------
 
-    def _new_state(self, n_features, n_outputs, dtype, coef_init, intercept_init):
-        coef = np.zeros((n_features, n_outputs), dtype=dtype)
-        intercept = np.zeros(n_outputs, dtype=dtype)
+    def _new_state(self, X, Y, sample_weight, coef_init=None, intercept_init=None):
+        """The state of a new model: zero weights (or ``coef_init``), and
+        intercepts where each unit outputs its mean target (or
+        ``intercept_init``)."""
+        n_features, n_outputs = X.shape[1], Y.shape[1]
+        coef = np.zeros((n_features, n_outputs), dtype=X.dtype)
+        intercept = np.zeros(n_outputs, dtype=X.dtype)
+        intercept[...] = starting_intercept(
+            self._output_activation(n_outputs), Y, sample_weight
+        )
         if coef_init is not None:
             coef[...] = self._check_init(
                 coef_init, "coef_init", self._public_coef_shape(n_features, n_outputs)
@@ -390,20 +398,20 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         :func:`sklearn_delta.dask.fit_full_batch` passes one that computes a
         full batch block by block on a dask cluster.
         """
+        state = None
         if self._continues(coef_init, intercept_init):
             self._check_outputs(Y.shape[1])
             state = self._state_from_attributes()
         else:
             self._seed = check_random_state(self.random_state).randint(2**31 - 1)
             self._coef_is_1d = self._wants_1d_coef(y)
-            state = self._new_state(
-                X.shape[1], Y.shape[1], X.dtype, coef_init, intercept_init
-            )
         validation = None
         if self.early_stopping:
             X, Y, sample_weight, validation = self._split_validation(
                 X, y, Y, sample_weight
             )
+        if state is None:
+            state = self._new_state(X, Y, sample_weight, coef_init, intercept_init)
         state.validation_scores = []
         state.validation_loss_curve = []
         state.best_validation_score = -np.inf
@@ -451,7 +459,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             if first_call:
                 self._seed = check_random_state(self.random_state).randint(2**31 - 1)
                 self._coef_is_1d = self._wants_1d_coef(y)
-                state = self._new_state(X.shape[1], Y.shape[1], X.dtype, None, None)
+                state = self._new_state(X, Y, sample_weight)
             else:
                 self._check_outputs(Y.shape[1])
                 state = self._state_from_attributes()

@@ -127,7 +127,7 @@ Activation, default="logistic"
     >>> round(model.score(X, y), 2)
     0.88
     >>> model.predict_proba(X[:1]).round(2)
-    array([[0.86, 0.13, 0.01]])
+    array([[0.87, 0.13, 0.01]])
     """
 
     _parameter_constraints: dict = {
@@ -198,7 +198,10 @@ Activation, default="logistic"
         coef_init : ndarray of shape like ``coef_``, default=None
             Initial weights (zeros by default).
         intercept_init : ndarray of shape like ``intercept_``, default=None
-            Initial biases (zeros by default).
+            Initial biases. By default each unit starts where it outputs the
+            weighted mean of its targets (the best fit while the weights are
+            zero), kept 5% away from the ends of a bounded output range; at
+            0 for an Activation without an ``inverse``.
 
         Returns
         -------
@@ -211,6 +214,9 @@ Activation, default="logistic"
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, classes=None, sample_weight=None):
         """Train for one epoch over (X, y), continuing any previous training.
+
+        The first call starts a model as ``fit`` does, with its intercepts
+        where the units output the mean target of this first chunk.
 
         Parameters
         ----------

@@ -136,7 +136,10 @@ Activation, default="identity"
         coef_init : ndarray of shape like ``coef_``, default=None
             Initial weights (zeros by default).
         intercept_init : ndarray of shape (n_targets,), default=None
-            Initial biases (zeros by default).
+            Initial biases. By default each unit starts where it outputs the
+            weighted mean of its targets (the best fit while the weights are
+            zero), kept 5% away from the ends of a bounded output range; at
+            0 for an Activation without an ``inverse``.
 
         Returns
         -------
@@ -148,6 +151,9 @@ Activation, default="identity"
     @_fit_context(prefer_skip_nested_validation=True)
     def partial_fit(self, X, y, sample_weight=None):
         """Train for one epoch over (X, y), continuing any previous training.
+
+        The first call starts a model as ``fit`` does, with its intercepts
+        where the units output the mean target of this first chunk.
 
         Parameters
         ----------

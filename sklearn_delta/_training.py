@@ -166,6 +166,22 @@ class Validation:
     score: Any  # callable(coef, intercept) -> float, higher is better
 
 
+def starting_intercept(activation, Y, sample_weight):
+    """The intercepts of a new model: each unit outputs its mean target.
+
+    With all-zero weights this is the best constant model of the weighted
+    targets (zeros when the activation has no inverse). Starting there, the
+    weights need not first undo a constant offset, and a unit of a rare class
+    does not start out predicting it for every sample.
+    """
+    total = float(sample_weight.sum())
+    if total <= 0:
+        return np.zeros(Y.shape[1], dtype=Y.dtype)
+    # np.asarray computes the mean when Y is a dask array.
+    mean_target = np.asarray(sample_weight @ Y, dtype=Y.dtype) / total
+    return activation.starting_net_input(mean_target)
+
+
 def mean_loss(X, Y, sample_weight, coef, intercept, activation, loss):
     """Weighted mean per-sample loss of the given weights on (X, Y)."""
     net_input = safe_sparse_dot(X, coef) + intercept

@@ -49,20 +49,6 @@ def expected_failed_checks(estimator):
         # fits train on different rows.
         reason = "the early-stopping split cannot hold out a weighted row in part"
         failures.update(dict.fromkeys(SAMPLE_WEIGHT_EQUIVALENCE, reason))
-    # Known gap (see the closing note): on the check's unscaled blobs
-    # (std 20, 50 training rows) with class weights 1000:0.0001, a tanh unit
-    # saturates in the first epochs, the per-epoch "invscaling" decay and the
-    # 5-row early-stopping split stop training too soon; they end with
-    # 56-78% of predictions in class 0 instead of the required 87%. On
-    # standardised data they train well.
-    if isinstance(estimator, DeltaRuleClassifier) and (
-        estimator.learning_rate == "invscaling"
-        or estimator.activation == "tanh"
-        or estimator.early_stopping
-    ):
-        failures["check_class_weight_classifiers"] = (
-            "saturates on unscaled data with extreme class weights"
-        )
     return failures
 
 

@@ -137,3 +137,90 @@ def test_float32_stays_float32(Estimator):
         assert model.predict(X.astype(np.float32)).dtype == np.float32
     else:
         assert model.predict_proba(X.astype(np.float32)).dtype == np.float32
+
+
+# -- where training starts ----------------------------------------------------
+
+
+def starting_intercept(model):
+    """The intercept a fit started from (recorded before the first epoch)."""
+    return model.intercept_history_[0]
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_regressor_starts_at_the_weighted_mean_target():
+    X, y = make_regression(50, 3, random_state=0)
+    Y = np.column_stack([y + 100.0, -y])
+    weights = np.arange(1.0, 51.0)
+    model = DeltaRuleRegressor(max_iter=1, record_weights=True)
+    model.fit(X, Y, sample_weight=weights)
+    np.testing.assert_allclose(
+        starting_intercept(model), np.average(Y, axis=0, weights=weights)
+    )
+    assert not model.coef_history_[0].any()
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "activation, share_to_intercept",
+    [
+        # The unit's output is the weighted share of class 1 among the rows.
+        ("logistic", lambda share: np.log(share / (1 - share))),
+        # Targets -1 and 1: the mean target is 2 * share - 1.
+        ("tanh", lambda share: np.arctanh(2 * share - 1)),
+        ("identity", lambda share: 2 * share - 1),
+    ],
+)
+def test_classifier_starts_at_the_weighted_class_share(activation, share_to_intercept):
+    X, y = make_classification(50, 3, n_informative=2, n_redundant=0, random_state=0)
+    class_weight = {0: 1.0, 1: 3.0}
+    model = DeltaRuleClassifier(
+        activation=activation,
+        class_weight=class_weight,
+        max_iter=1,
+        record_weights=True,
+    ).fit(X, y)
+    share = 3.0 * np.sum(y == 1) / (np.sum(y == 0) + 3.0 * np.sum(y == 1))
+    np.testing.assert_allclose(starting_intercept(model), [share_to_intercept(share)])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_softmax_starts_at_the_class_shares():
+    X, y = load_diabetes(return_X_y=True)
+    y = np.digitize(y, [100, 150])  # three classes of unequal size
+    model = DeltaRuleClassifier(loss="log_loss", max_iter=1, record_weights=True)
+    model.fit(X, y)
+    start = np.exp(starting_intercept(model))
+    np.testing.assert_allclose(start / start.sum(), np.bincount(y) / len(y))
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+@pytest.mark.parametrize(
+    "activation, kept_output", [("logistic", 0.05), ("tanh", -0.9), ("relu", 0.05)]
+)
+def test_start_keeps_away_from_the_flat_ends(activation, kept_output):
+    # Class weights make class 0 nearly all of the weight: the mean target
+    # lies at the end of the output range, where f' vanishes. The unit starts
+    # 5% of the way in instead.
+    X, y = make_classification(60, 3, n_informative=2, n_redundant=0, random_state=0)
+    model = DeltaRuleClassifier(
+        activation=activation,
+        class_weight={0: 1000.0, 1: 1e-4},
+        max_iter=1,
+        record_weights=True,
+    ).fit(X, y)
+    output = model._output_activation(1).function(starting_intercept(model))
+    np.testing.assert_allclose(output, [kept_output])
+
+
+@pytest.mark.filterwarnings("ignore::sklearn.exceptions.ConvergenceWarning")
+def test_activation_without_inverse_starts_at_zero_and_intercept_init_wins():
+    from sklearn_delta import Activation
+
+    X, y = make_regression(40, 2, random_state=0)
+    y = y + 50.0
+    linear = Activation(lambda h: h, lambda h, out: np.ones_like(h))
+    model = DeltaRuleRegressor(activation=linear, max_iter=1, record_weights=True)
+    assert starting_intercept(model.fit(X, y)) == [0.0]
+    model = DeltaRuleRegressor(max_iter=1, record_weights=True)
+    assert starting_intercept(model.fit(X, y, intercept_init=[3.0])) == [3.0]

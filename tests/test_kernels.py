@@ -103,7 +103,9 @@ def test_custom_activation_uses_the_numpy_kernel():
 
     X = np.random.default_rng(0).normal(size=(60, 3))
     y = X @ [1.0, -2.0, 0.5]
-    own = Activation(lambda h: h, lambda h, out: np.ones_like(h), name="linear")
+    own = Activation(
+        lambda h: h, lambda h, out: np.ones_like(h), name="linear", inverse=lambda y: y
+    )
     assert own.kernel_code is None
     models = [
         DeltaRuleRegressor(activation=a, random_state=0, max_iter=5).fit(X, y)
