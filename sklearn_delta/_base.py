@@ -11,7 +11,6 @@ from numbers import Integral, Real
 
 import numpy as np
 from sklearn.base import BaseEstimator
-from sklearn.model_selection import train_test_split
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
@@ -29,6 +28,7 @@ from sklearn_delta._callbacks import (
 )
 from sklearn_delta._kernels import delta_rule_epoch
 from sklearn_delta._schedules import make_schedule
+from sklearn_delta._split import validation_rows
 from sklearn_delta._training import (
     TrainingConfig,
     TrainingState,
@@ -194,7 +194,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         judges the same weighted problem that training solves."""
         raise NotImplementedError
 
-    def _stratify(self, y, n_validation):
+    def _stratify(self, y):
         """Labels to stratify the early-stopping split by, or None."""
         return None
 
@@ -506,21 +506,24 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         return False
 
     def _split_validation(self, X, y, Y, sample_weight):
-        n_samples = X.shape[0]
-        n_validation = int(np.ceil(self.validation_fraction * n_samples))
-        if n_samples < 2 or n_validation >= n_samples:
-            raise ValueError(
-                f"early_stopping needs at least 2 samples to hold out "
-                f"validation_fraction={self.validation_fraction}; got "
-                f"n_samples = {n_samples}. Add samples or set early_stopping=False."
-            )
-        indices = np.arange(n_samples)
-        train_idx, val_idx = train_test_split(
-            indices,
-            test_size=n_validation,
-            random_state=self._seed,
-            stratify=self._stratify(y, n_validation),
+        """Hold out validation rows by content (see ``_split.py``): a row of
+        weight k goes where its k repeats would, and equal rows together."""
+        held_out = validation_rows(
+            X,
+            Y,
+            sample_weight,
+            self._stratify(y),
+            self.validation_fraction,
+            self._seed,
         )
+        if not held_out.any():
+            raise ValueError(
+                "early_stopping needs at least 2 distinct samples with positive "
+                f"weight to hold out validation_fraction={self.validation_fraction}"
+                f" of them; got {X.shape[0]} sample(s). Add samples or set "
+                "early_stopping=False."
+            )
+        val_idx, train_idx = np.flatnonzero(held_out), np.flatnonzero(~held_out)
         validation_weight = sample_weight[val_idx]
         scorer = self._validation_scorer(
             X[val_idx],
@@ -528,7 +531,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             # Weights that are all zero cannot weight a score: score plainly.
             validation_weight if validation_weight.sum() > 0 else None,
         )
-        validation = Validation(X[val_idx], Y[val_idx], sample_weight[val_idx], scorer)
+        validation = Validation(X[val_idx], Y[val_idx], validation_weight, scorer)
         return X[train_idx], Y[train_idx], sample_weight[train_idx], validation
 
     # -- prediction --------------------------------------------------------------

@@ -415,11 +415,8 @@ Activation, default="logistic"
         class_index = np.searchsorted(self.classes_, y)
         return sample_weight * per_class[class_index].astype(sample_weight.dtype)
 
-    def _stratify(self, y, n_validation):
-        _, counts = np.unique(y, return_counts=True)
-        if n_validation >= len(counts) and counts.min() >= 2:
-            return y
-        return None
+    def _stratify(self, y):
+        return y
 
     def _validation_scorer(self, X, y, sample_weight):
         def score(coef, intercept):

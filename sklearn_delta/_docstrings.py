@@ -59,7 +59,11 @@ LearningRateSchedule, default="constant"
         Ignored by ``partial_fit``.
 
     validation_fraction : float, default=0.1
-        The share of the training data held out for early stopping.
+        The share of the sample weight held out for early stopping (of each
+        class's weight, for the classifier); with unit weights, the
+        ``ceil(validation_fraction * n)`` rows of a class of ``n``. Rows are
+        picked by a random function of their values and ``random_state``, so
+        equal rows stay together and a weight of k acts as k repeated rows.
 
     alpha : float, default=0.0
         L2 penalty: each step also shrinks the weights (not the intercepts)

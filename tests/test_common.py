@@ -44,11 +44,6 @@ def expected_failed_checks(estimator):
     if estimator.batch_size in STOCHASTIC_BATCH_SIZES:
         reason = "stochastic batches cannot equal repeated rows exactly"
         failures.update(dict.fromkeys(SAMPLE_WEIGHT_EQUIVALENCE, reason))
-    if estimator.early_stopping:
-        # A weighted row is held out whole, its repeats one by one: the two
-        # fits train on different rows.
-        reason = "the early-stopping split cannot hold out a weighted row in part"
-        failures.update(dict.fromkeys(SAMPLE_WEIGHT_EQUIVALENCE, reason))
     return failures
 
 
