@@ -1,7 +1,11 @@
 """Default parameters on bundled datasets, as users start: in a Pipeline."""
 
+import pickle
+
+import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 from sklearn.compose import ColumnTransformer
 from sklearn.datasets import (
     load_breast_cancer,
@@ -79,3 +83,9 @@ def test_grid_search_on_a_dataframe_with_a_column_transformer():
     best = search.best_estimator_
     assert list(best.feature_names_in_) == list(X.columns)
     assert best[-1].n_features_in_ == len(numeric) + 3
+    # The fitted pipeline pickles, and clones to an unfitted copy.
+    restored = pickle.loads(pickle.dumps(best))
+    np.testing.assert_array_equal(restored.predict_proba(X), best.predict_proba(X))
+    copy = clone(best)
+    assert copy.get_params()["deltaruleclassifier__eta0"] == best[-1].eta0
+    assert not hasattr(copy[-1], "coef_")
