@@ -264,14 +264,15 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         n_features, n_outputs = X.shape[1], Y.shape[1]
         coef = np.zeros((n_features, n_outputs), dtype=X.dtype)
         intercept = np.zeros(n_outputs, dtype=X.dtype)
-        intercept[...] = starting_intercept(
-            self._output_activation(n_outputs), Y, sample_weight
-        )
         if coef_init is not None:
             coef[...] = self._check_init(
                 coef_init, "coef_init", self._public_coef_shape(n_features, n_outputs)
             ).T.reshape(n_features, n_outputs)
-        if intercept_init is not None:
+        if intercept_init is None:
+            intercept[...] = starting_intercept(
+                self._output_activation(n_outputs), Y, sample_weight
+            )
+        else:
             intercept[...] = self._check_init(
                 intercept_init, "intercept_init", (n_outputs,)
             ).reshape(n_outputs)
@@ -519,9 +520,9 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         if not held_out.any():
             raise ValueError(
                 "early_stopping needs at least 2 distinct samples with positive "
-                f"weight to hold out validation_fraction={self.validation_fraction}"
-                f" of them; got {X.shape[0]} sample(s). Add samples or set "
-                "early_stopping=False."
+                "weight (of one class, for a classifier) to hold some out for "
+                f"validation; the {X.shape[0]} sample(s) given have fewer. Add "
+                "samples or set early_stopping=False."
             )
         val_idx, train_idx = np.flatnonzero(held_out), np.flatnonzero(~held_out)
         validation_weight = sample_weight[val_idx]

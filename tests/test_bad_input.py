@@ -145,6 +145,12 @@ ERRORS = {
     "coef_init of the wrong shape": Case(
         ["fit"], kwargs={"coef_init": np.zeros((2, 4))}, match="coef_init has shape"
     ),
+    "early stopping on copies of one row": Case(
+        ["fit"],
+        X=np.tile(X[0], (150, 1)),
+        match="at least 2 distinct samples",
+        params={"early_stopping": True},
+    ),
     "predict before fit": Case(
         ["predict", "predict_proba", "score"],
         error=NotFittedError,
