@@ -229,6 +229,14 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
                 "non-negative weights."
             )
         sample_weight = self._class_sample_weight(y, sample_weight)
+        # scikit-learn >= 1.9 refuses all-zero sample weights itself; class
+        # weights of zero can also leave nothing to learn from.
+        if not np.any(sample_weight):
+            raise ValueError(
+                "Sample weights must contain at least one non-zero number: every "
+                "sample has weight zero (after class_weight), so there is nothing "
+                "to learn from. Give some samples a positive weight."
+            )
         return X, y, Y, sample_weight
 
     def _resolve_batch_size(self, n_samples):

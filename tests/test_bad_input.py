@@ -122,9 +122,14 @@ ERRORS = {
         match="sample_weight contains NaN",
     ),
     "all-zero sample weights": Case(
-        ["fit"],
+        ["fit", "partial_fit"],
         kwargs={"sample_weight": np.zeros(150)},
         match="at least one non-zero",
+    ),
+    "class weights that are all zero": Case(
+        ["fit", "partial_fit"],
+        match="at least one non-zero",
+        bad_params={"class_weight": {0: 0.0, 1: 0.0, 2: 0.0}},
     ),
     "sample_weight of the wrong length": Case(
         ["fit", "partial_fit"],
