@@ -533,13 +533,8 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
                 "samples or set early_stopping=False."
             )
         val_idx, train_idx = np.flatnonzero(held_out), np.flatnonzero(~held_out)
-        validation_weight = sample_weight[val_idx]
-        scorer = self._validation_scorer(
-            X[val_idx],
-            y[val_idx],
-            # Weights that are all zero cannot weight a score: score plainly.
-            validation_weight if validation_weight.sum() > 0 else None,
-        )
+        validation_weight = sample_weight[val_idx]  # all positive
+        scorer = self._validation_scorer(X[val_idx], y[val_idx], validation_weight)
         validation = Validation(X[val_idx], Y[val_idx], validation_weight, scorer)
         return X[train_idx], Y[train_idx], sample_weight[train_idx], validation
 

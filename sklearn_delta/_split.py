@@ -46,14 +46,17 @@ def validation_rows(X, Y, sample_weight, strata, fraction, seed):
     -------
     held_out : ndarray of bool, shape (n_samples,)
         At least one row of every stratum that has two distinct rows with
-        positive weight; never the whole positive weight of a stratum.
+        positive weight; never a whole stratum, nor a row of weight zero.
     """
     keys = row_keys(X, Y, seed)
     held_out = np.zeros(X.shape[0], dtype=bool)
     if strata is None:
         strata = np.zeros(X.shape[0], dtype=np.intp)
+    # Rows of weight zero count for nothing: they stay in training, where
+    # they change nothing either (as if they were not there at all).
+    positive = sample_weight > 0
     for stratum in np.unique(strata):
-        rows = np.flatnonzero(strata == stratum)
+        rows = np.flatnonzero((strata == stratum) & positive)
         held_out[rows] = _take_by_key(keys[rows], sample_weight[rows], fraction)
     return held_out
 
@@ -61,17 +64,16 @@ def validation_rows(X, Y, sample_weight, strata, fraction, seed):
 def _take_by_key(keys, weights, fraction):
     """Rows to hold out of one stratum: whole groups of equal keys, in key
     order, while the weight taken so far is below ``fraction`` of the total."""
+    if len(keys) == 0:
+        return np.zeros(0, dtype=bool)
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
     group_starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
     group_weights = np.add.reduceat(weights[order], group_starts)
     weight_before = np.cumsum(group_weights) - group_weights
     take = weight_before < fraction * group_weights.sum()
-    # Leave the last group with positive weight to training, so that the
-    # stratum is never held out whole.
-    positive = np.flatnonzero(group_weights > 0)
-    if positive.size:
-        take[positive[-1]] = False
+    # The last group stays in training: a stratum is never held out whole.
+    take[-1] = False
     group_sizes = np.diff(np.r_[group_starts, len(keys)])
     held_out = np.zeros(len(keys), dtype=bool)
     held_out[order[np.repeat(take, group_sizes)]] = True

@@ -123,6 +123,42 @@ def test_full_batch_weight_k_is_k_repeated_rows(data, counts):
     np.testing.assert_allclose(weighted.intercept_, repeated.intercept_, atol=1e-12)
 
 
+@given(
+    data=datasets(classification=True, max_scale_exponent=1),
+    counts=st.lists(st.integers(0, 3), min_size=30, max_size=30),
+    fraction=st.sampled_from([0.1, 0.3, 0.5]),
+)
+def test_early_stopping_weight_k_is_k_repeated_rows(data, counts, fraction):
+    X, y, _ = data
+    X = X.astype(np.float64)
+    counts = np.array(counts[: len(y)])
+    # Every class keeps a row, so that both fits know the same classes.
+    assume(set(y[counts > 0]) == set(y))
+    params = {
+        "batch_size": "full",
+        "max_iter": 5,
+        "early_stopping": True,
+        "validation_fraction": fraction,
+        "random_state": 0,
+    }
+
+    def fit(*data, **kwargs):
+        try:
+            return DeltaRuleClassifier(**params).fit(*data, **kwargs)
+        except ValueError as error:
+            return str(error).split(";")[0]  # the message, without the count
+
+    weighted = fit(X, y, sample_weight=counts)
+    repeated = fit(np.repeat(X, counts, axis=0), np.repeat(y, counts))
+    if isinstance(weighted, str) or isinstance(repeated, str):
+        assert weighted == repeated  # both refused to split, for the same reason
+        return
+    np.testing.assert_allclose(weighted.coef_, repeated.coef_, rtol=1e-9, atol=1e-12)
+    np.testing.assert_allclose(
+        weighted.validation_scores_, repeated.validation_scores_, rtol=1e-9
+    )
+
+
 @given(data=datasets(max_scale_exponent=1), eta0=st.floats(1e-6, 1e-2))
 def test_one_step_scales_linearly_with_eta0(data, eta0):
     X, y, sample_weight = data
