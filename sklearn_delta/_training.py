@@ -258,9 +258,15 @@ def train(
             config.loss,
         )
         # The scale of a sane loss on this data: that of all-zero weights, or
-        # of the weights we start from (when both are 0, so is every loss to
-        # come).
-        loss_scale = max(_null_loss(config, Y, sample_weight), start_loss)
+        # of the weights we start from. It is kept above the smallest normal
+        # number of the data's dtype: smaller losses are rounding (a float32
+        # loss of tiny targets can underflow to 0 here, while the kernel's
+        # float64 sum of the same epoch does not).
+        loss_scale = max(
+            _null_loss(config, Y, sample_weight),
+            start_loss,
+            float(np.finfo(Y.dtype).tiny),
+        )
     if not np.isfinite(loss_scale):
         raise ValueError(
             f"The loss is not finite before training even starts (the mean loss "

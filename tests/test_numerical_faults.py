@@ -95,6 +95,19 @@ def test_targets_too_large_for_the_arithmetic_are_refused_at_once():
 
 
 @pytest.mark.parametrize("batch_size", BATCH_SIZES)
+def test_tiny_float32_targets_are_not_taken_for_divergence(batch_size):
+    # Squared in float32, targets near 1e-38 underflow to a loss of 0, while
+    # the kernel sums the same loss in float64: found by hypothesis.
+    zeros = np.zeros((4, 1), dtype=np.float32)
+    targets = np.array([1.2e-38, 0.0, 0.0, 0.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DivergenceWarning)
+        model = DeltaRuleRegressor(batch_size=batch_size, max_iter=3, shuffle=False)
+        model.fit(zeros, targets, intercept_init=[0.0])
+    assert model.n_iter_ == 3
+
+
+@pytest.mark.parametrize("batch_size", BATCH_SIZES)
 def test_constant_features_train_finite(batch_size):
     constant = np.full((200, 3), 5.0)
     model = fit_quietly(
