@@ -22,7 +22,7 @@ from numba import njit
 
 # The constants of splitmix64, a fast 64-bit mixing function: it turns the
 # bits of a row's projection into a key whose order looks random.
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+_GOLDEN = 0x9E3779B97F4A7C15
 _MIX_1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX_2 = np.uint64(0x94D049BB133111EB)
 
@@ -101,7 +101,10 @@ def row_keys(X, Y, seed):
         projection = _dense_projection(X, feature_salt, Y, target_salt)
     # + 0.0 turns -0.0 into 0.0, so that the two zeros get one key.
     bits = (projection + 0.0).view(np.uint64)
-    return _splitmix64(bits + np.uint64(seed) * _GOLDEN)
+    # The seed's offset is computed on Python ints: numpy warns when a scalar
+    # (unlike an array) wraps around.
+    offset = np.uint64(seed * _GOLDEN % 2**64)
+    return _splitmix64(bits + offset)
 
 
 def _splitmix64(z):

@@ -1,5 +1,7 @@
 """The early-stopping split: rows held out by content, weights as repeats."""
 
+import warnings
+
 import numpy as np
 import pytest
 from scipy import sparse
@@ -113,6 +115,14 @@ def test_weighted_early_stopping_fit_equals_the_fit_on_repeated_rows(Estimator):
         weighted.validation_scores_, repeated.validation_scores_, rtol=1e-9
     )
     assert weighted.n_iter_ == repeated.n_iter_
+
+
+def test_the_split_warns_of_nothing():
+    X, y = make_regression(50, 3, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for seed in (0, 2**31 - 2):
+            held_out(X, y, seed=seed)
 
 
 def test_identical_rows_cannot_be_split():
