@@ -44,7 +44,9 @@ for chunk in pd.read_csv(path, chunksize=5_000):
     print(f"after {model.t_:>7,.0f} rows: chunk loss {model.loss_curve_[-1]:.4f}")
 
 # %%
-# Score on the rows kept aside.
-print(f"accuracy on held-out rows: {model.score(scaler.transform(X_test), y_test):.3f}")
+# Score on the rows kept aside (named like the CSV's columns, as the scaler
+# expects).
+held_out = scaler.transform(pd.DataFrame(X_test, columns=columns))
+print(f"accuracy on held-out rows: {model.score(held_out, y_test):.3f}")
 path.unlink()
 folder.rmdir()
