@@ -6,6 +6,7 @@ from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
 
+from sklearn_delta._activations import ACTIVATIONS, Activation
 from sklearn_delta._base import BaseDeltaRule
 from sklearn_delta._docstrings import fill_docstring
 
@@ -227,4 +228,13 @@ Activation, default="identity"
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
+        # A unit whose outputs all have one sign (relu, softplus, logistic)
+        # cannot fit centred targets, which scikit-learn's checks use: say so,
+        # as the tag is meant to. The default identity unit is not affected.
+        activation = self.activation
+        if isinstance(activation, str):
+            activation = ACTIVATIONS.get(activation)  # None for a bad name
+        if isinstance(activation, Activation):
+            low, high = activation.output_range
+            tags.regressor_tags.poor_score = low >= 0 or high <= 0
         return tags

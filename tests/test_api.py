@@ -9,6 +9,7 @@ from sklearn.base import clone
 from sklearn.datasets import load_iris, load_linnerud, make_classification
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils import get_tags
 
 from sklearn_delta import (
     Activation,
@@ -233,3 +234,20 @@ def test_estimators_work_without_the_callback_api():
         check=True,
     )
     assert result.stdout.split() == ["3", "False"]
+
+
+@pytest.mark.parametrize(
+    "activation, poor",
+    [("identity", False), ("tanh", False), ("relu", True), ("softplus", True)],
+)
+def test_one_signed_regressor_units_declare_a_poor_score(activation, poor):
+    # scikit-learn's checks fit centred targets, which a unit with outputs of
+    # one sign cannot reach; the defaults never take that way out.
+    tags = get_tags(DeltaRuleRegressor(activation=activation))
+    assert tags.regressor_tags.poor_score is poor
+    assert (
+        get_tags(DeltaRuleClassifier(activation=activation)).classifier_tags.poor_score
+        is False
+    )
+    bad_name = DeltaRuleRegressor(activation="no such activation")
+    assert get_tags(bad_name).regressor_tags.poor_score is False
