@@ -172,13 +172,11 @@ def starting_intercept(activation, Y, sample_weight):
     With all-zero weights this is the best constant model of the weighted
     targets (zeros when the activation has no inverse). Starting there, the
     weights need not first undo a constant offset, and a unit of a rare class
-    does not start out predicting it for every sample.
+    does not start out predicting it for every sample. The weights must not
+    all be zero (the estimators refuse that before training).
     """
-    total = float(sample_weight.sum())
-    if total <= 0:
-        return np.zeros(Y.shape[1], dtype=Y.dtype)
     # np.asarray computes the mean when Y is a dask array.
-    mean_target = np.asarray(sample_weight @ Y, dtype=Y.dtype) / total
+    mean_target = np.asarray(sample_weight @ Y / sample_weight.sum(), dtype=Y.dtype)
     return activation.starting_net_input(mean_target)
 
 
@@ -323,9 +321,10 @@ def _record_weights(state):
 
 def _null_loss(config, Y, sample_weight):
     """Mean loss of all-zero weights: the scale a sane loss stays near."""
-    zero_output = config.activation.function(np.zeros((1, Y.shape[1]), Y.dtype))
-    losses = LOSSES[config.loss](Y, zero_output)
-    return float(sample_weight @ losses / sample_weight.sum())
+    zero_net_input = np.zeros((1, Y.shape[1]), Y.dtype)  # broadcast over rows
+    return net_input_loss(
+        zero_net_input, Y, sample_weight, config.activation, config.loss
+    )
 
 
 def _train_epoch(state, config, X, Y, sample_weight, weight_scale, kernel):
