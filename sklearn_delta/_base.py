@@ -56,6 +56,13 @@ _STATE_ATTRIBUTES = {
 }
 
 
+ALL_ZERO_WEIGHTS = (
+    "Sample weights must contain at least one non-zero number: every sample has "
+    "weight zero (after class_weight), so there is nothing to learn from. Give "
+    "some samples a positive weight."
+)
+
+
 def _validate_data(estimator, *args, **kwargs):
     """scikit-learn's validate_data, with a hint when X is not numeric."""
     try:
@@ -232,11 +239,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         # scikit-learn >= 1.9 refuses all-zero sample weights itself; class
         # weights of zero can also leave nothing to learn from.
         if not np.any(sample_weight):
-            raise ValueError(
-                "Sample weights must contain at least one non-zero number: every "
-                "sample has weight zero (after class_weight), so there is nothing "
-                "to learn from. Give some samples a positive weight."
-            )
+            raise ValueError(ALL_ZERO_WEIGHTS)
         return X, y, Y, sample_weight
 
     def _resolve_batch_size(self, n_samples):

@@ -34,7 +34,7 @@ except ImportError as error:  # pragma: no cover - exercised without dask
         "(dask, distributed and dask-ml)."
     ) from error
 
-from sklearn_delta._base import BaseDeltaRule, _unchanged_on_error
+from sklearn_delta._base import ALL_ZERO_WEIGHTS, BaseDeltaRule, _unchanged_on_error
 from sklearn_delta._kernels import apply_step, batch_sums
 from sklearn_delta._training import warn_not_converged
 
@@ -225,10 +225,7 @@ def _check_values(X, y, sample_weight):
             "infinity or negative values."
         )
     if not passed.get("weights positive", True):
-        raise ValueError(
-            "sample_weight has no positive entry: at least one non-zero "
-            "weight is needed to train."
-        )
+        raise ValueError(ALL_ZERO_WEIGHTS)
 
 
 def _set_input_attributes(estimator, X, feature_names, *, reset):
@@ -283,6 +280,8 @@ def _with_class_weights(estimator, y, sample_weight):
         per_class = y.shape[0] / (len(classes) * counts)
     else:
         per_class = np.array([class_weight.get(label, 1.0) for label in classes])
+    if not np.any(per_class):
+        raise ValueError(ALL_ZERO_WEIGHTS)
     per_class = per_class.astype(sample_weight.dtype)
     return da.map_blocks(
         lambda weights, labels: weights * per_class[np.searchsorted(classes, labels)],

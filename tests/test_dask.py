@@ -255,6 +255,18 @@ def test_full_batch_bad_data_leaves_the_model_unchanged(regression):
         fit_full_batch(model, X, y)
 
 
+def test_full_batch_refuses_class_weights_that_are_all_zero(regression):
+    import pickle
+
+    X, y = regression
+    labels = (y > 0).astype(int)
+    model = DeltaRuleClassifier(batch_size="full", max_iter=3).fit(X, labels)
+    before = pickle.dumps(model.set_params(class_weight={0: 0.0, 1: 0.0}))
+    with pytest.raises(ValueError, match="at least one non-zero"):
+        fit_full_batch(model, da.from_array(X, chunks=500), da.from_array(labels))
+    assert pickle.dumps(model) == before
+
+
 def test_read_csv_chunks_stream_into_partial_fit(tmp_path, regression):
     X, y = regression
     frame = pd.DataFrame(X, columns=[f"x{i}" for i in range(6)]).assign(target=y)
