@@ -217,12 +217,12 @@ def call(model, method, case):
     return getattr(model, method)(data, target, **case.kwargs)
 
 
-ERROR_CALLS = [
-    (name, method) for name, case in ERRORS.items() for method in case.methods
-]
+def method_calls(table):
+    """(case name, method) for every method each case of ``table`` lists."""
+    return [(name, method) for name, case in table.items() for method in case.methods]
 
 
-@pytest.mark.parametrize("name, method", ERROR_CALLS)
+@pytest.mark.parametrize("name, method", method_calls(ERRORS))
 def test_bad_input_raises_and_leaves_the_model_unchanged(name, method):
     case = ERRORS[name]
     model = fitted_model(case)
@@ -234,12 +234,7 @@ def test_bad_input_raises_and_leaves_the_model_unchanged(name, method):
         assert "bounded output range" in str(raised.value.__cause__)
 
 
-WARNING_CALLS = [
-    (name, method) for name, case in WARNINGS.items() for method in case.methods
-]
-
-
-@pytest.mark.parametrize("name, method", WARNING_CALLS)
+@pytest.mark.parametrize("name, method", method_calls(WARNINGS))
 def test_suspicious_input_gets_scikit_learns_warning(name, method):
     case = WARNINGS[name]
     model = fitted_model(case)
