@@ -3,6 +3,8 @@ trained by gradient descent on the squared error."""
 
 from sklearn_delta._activations import Activation
 from sklearn_delta._classifier import DeltaRuleClassifier
+from sklearn_delta._divergence import DivergenceWarning
+from sklearn_delta._losses import LogLoss, Loss, SquaredError
 from sklearn_delta._regressor import DeltaRuleRegressor
 from sklearn_delta._schedules import (
     AdaptiveSchedule,
@@ -10,7 +12,6 @@ from sklearn_delta._schedules import (
     InverseScalingSchedule,
     LearningRateSchedule,
 )
-from sklearn_delta._training import DivergenceWarning
 
 __version__ = "0.1.0"
 
@@ -23,5 +24,8 @@ __all__ = [
     "DivergenceWarning",
     "InverseScalingSchedule",
     "LearningRateSchedule",
+    "LogLoss",
+    "Loss",
+    "SquaredError",
     "__version__",
 ]

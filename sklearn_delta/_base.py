@@ -14,11 +14,7 @@ from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
 from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
-from sklearn.utils.validation import (
-    _check_sample_weight,
-    check_is_fitted,
-    validate_data,
-)
+from sklearn.utils.validation import check_is_fitted
 
 from sklearn_delta._activations import ACTIVATIONS, Activation, get_activation
 from sklearn_delta._callbacks import (
@@ -26,12 +22,19 @@ from sklearn_delta._callbacks import (
     CallbackSupportMixin,
     epoch_observer,
 )
+from sklearn_delta._data import (
+    ALL_ZERO_WEIGHTS,
+    InMemory,
+    TrainingData,
+    validate_numeric,
+)
 from sklearn_delta._kernels import delta_rule_epoch
+from sklearn_delta._losses import get_loss
 from sklearn_delta._schedules import make_schedule
 from sklearn_delta._split import validation_rows
+from sklearn_delta._state import TrainingState
 from sklearn_delta._training import (
     TrainingConfig,
-    TrainingState,
     Validation,
     starting_intercept,
     train,
@@ -42,39 +45,8 @@ from sklearn_delta._training import (
 # it has fewer).
 AUTO_BATCH_SIZE = 32
 
-# TrainingState field -> the estimator attribute that keeps it between calls.
-_STATE_ATTRIBUTES = {
-    "t": "t_",
-    "n_iter": "n_iter_",
-    "loss_curve": "loss_curve_",
-    "best_loss": "best_loss_",
-    "coef_velocity": "_coef_velocity",
-    "intercept_velocity": "_intercept_velocity",
-    "no_improvement_count": "_no_improvement_count",
-    "rate_scale": "_rate_scale",
-    "schedule": "_schedule",
-}
-
-
-ALL_ZERO_WEIGHTS = (
-    "Sample weights must contain at least one non-zero number: every sample has "
-    "weight zero (after class_weight), so there is nothing to learn from. Give "
-    "some samples a positive weight."
-)
-
-
-def _validate_data(estimator, *args, **kwargs):
-    """scikit-learn's validate_data, with a hint when X is not numeric."""
-    try:
-        return validate_data(estimator, *args, **kwargs)
-    except ValueError as error:
-        if "could not convert" not in str(error):
-            raise
-        raise ValueError(
-            f"{error}. X must be numeric: encode text or categorical columns "
-            "first, e.g. with OneHotEncoder or OrdinalEncoder in a "
-            "ColumnTransformer before this estimator in a Pipeline."
-        ) from error
+# The source of fit and partial_fit (see _data.py).
+IN_MEMORY = InMemory()
 
 
 @contextlib.contextmanager
@@ -179,20 +151,20 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
 
     # -- hooks for the subclasses -----------------------------------------
 
-    def _encode_targets(self, y, *, reset, partial, classes):
-        """Return y as a 2-D array of unit targets (n_samples, n_outputs).
+    def _learn_classes(self, labels, *, reset, partial, classes):
+        """Set or check ``classes_`` from the labels (classifier)."""
 
-        ``reset`` is True when this call starts a new model, ``partial`` when
-        it comes from partial_fit (which may pass ``classes``)."""
+    def _n_outputs(self, y):
+        """The number of output units for the validated targets y."""
         raise NotImplementedError
 
-    def _class_sample_weight(self, y, sample_weight):
+    def _encode_targets(self, y):
+        """Return y as a 2-D array of unit targets (n_samples, n_outputs)."""
+        raise NotImplementedError
+
+    def _class_sample_weight(self, y, sample_weight, source):
         """Fold per-class weights into the sample weights (classifier)."""
         return sample_weight
-
-    def _output_activation(self, n_outputs):
-        """The Activation of the output units."""
-        return get_activation(self.activation)
 
     def _validation_scorer(self, X, y, sample_weight):
         """Return score(coef, intercept) on held-out (X, y); higher is better.
@@ -205,42 +177,16 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         """Labels to stratify the early-stopping split by, or None."""
         return None
 
-    # -- validation ----------------------------------------------------------
+    def _wants_1d_coef(self, y):
+        return False
 
-    def _validate_fit_data(
-        self, X, y, sample_weight, *, reset, partial=False, classes=None
-    ):
-        """Validate X, y and the weights; encode the targets. Sets no state
-        other than what validate_data and target encoding set; the caller
-        undoes it on error."""
-        X, y = _validate_data(
-            self,
-            X,
-            y,
-            reset=reset,
-            accept_sparse="csr",
-            dtype=[np.float64, np.float32],
-            order="C",
-            multi_output=self._multi_output,
-            y_numeric=self._multi_output,
+    # -- the parts the parameters name ---------------------------------------
+
+    def _output_activation(self, n_outputs):
+        """The Activation of the ``n_outputs`` output units (None: unknown)."""
+        return get_loss(self.loss).output_activation(
+            get_activation(self.activation), n_outputs
         )
-        Y = self._encode_targets(
-            y, reset=reset, partial=partial, classes=classes
-        ).astype(X.dtype, copy=False)
-        sample_weight = _check_sample_weight(
-            sample_weight, X, dtype=X.dtype, ensure_non_negative=True
-        )
-        if not np.all(np.isfinite(sample_weight)):
-            raise ValueError(
-                "sample_weight contains NaN or infinity; pass finite, "
-                "non-negative weights."
-            )
-        sample_weight = self._class_sample_weight(y, sample_weight)
-        # scikit-learn >= 1.9 refuses all-zero sample weights itself; class
-        # weights of zero can also leave nothing to learn from.
-        if not np.any(sample_weight):
-            raise ValueError(ALL_ZERO_WEIGHTS)
-        return X, y, Y, sample_weight
 
     def _resolve_batch_size(self, n_samples):
         if self.batch_size == "full":
@@ -252,7 +198,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
     def _config(self, n_samples, n_outputs):
         return TrainingConfig(
             activation=self._output_activation(n_outputs),
-            loss=self.loss,
+            loss=get_loss(self.loss),
             eta0=float(self.eta0),
             alpha=float(self.alpha),
             momentum=float(self.momentum),
@@ -265,6 +211,142 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             verbose=self.verbose,
             record_weights=self.record_weights,
         )
+
+    # -- the one validation entry --------------------------------------------
+
+    def _validate_training(
+        self,
+        X,
+        y,
+        sample_weight,
+        *,
+        reset,
+        partial=False,
+        classes=None,
+        source=IN_MEMORY,
+    ):
+        """Turn what the user passed into :class:`~sklearn_delta._data.TrainingData`.
+
+        ``fit``, ``partial_fit`` and the dask fit all come here; ``source``
+        reads the arrays (see ``_data.py``). Sets no state other than what
+        reading and the classes set; the caller undoes it on error.
+        """
+        get_loss(self.loss).check_activation(get_activation(self.activation))
+        passed = (X, y, sample_weight)
+        X, y, sample_weight = source.read(self, X, y, sample_weight, reset=reset)
+        self._learn_classes(
+            source.labels(y), reset=reset, partial=partial, classes=classes
+        )
+        Y = source.map_rows(
+            lambda rows: self._encode_targets(rows).astype(X.dtype, copy=False),
+            y,
+            dtype=X.dtype,
+            n_columns=self._n_outputs(y),
+        )
+        sample_weight = self._class_sample_weight(y, sample_weight, source)
+        # scikit-learn >= 1.9 refuses all-zero sample weights itself; class
+        # weights of zero can also leave nothing to learn from.
+        if not np.any(sample_weight):
+            raise ValueError(ALL_ZERO_WEIGHTS)
+        return TrainingData(X, y, Y, sample_weight, passed)
+
+    # -- the one run ----------------------------------------------------------
+
+    def _run(
+        self,
+        data,
+        *,
+        resume,
+        partial,
+        coef_init=None,
+        intercept_init=None,
+        kernel=delta_rule_epoch,
+    ):
+        """Train on validated data and publish the result; return ``converged``.
+
+        ``fit``, ``partial_fit`` and the dask fit all come here. ``resume``
+        continues the fitted model (a warm start, or partial_fit after the
+        first call); ``partial`` runs one epoch and no early stopping.
+        ``kernel`` runs one epoch (see ``_kernels.delta_rule_epoch``);
+        the dask fit passes one that computes a full batch block by block.
+        """
+        X, Y, sample_weight = data.X, data.Y, data.sample_weight
+        if resume:
+            self._check_outputs(Y.shape[1])
+        else:
+            self._seed = check_random_state(self.random_state).randint(2**31 - 1)
+            self._coef_is_1d = self._wants_1d_coef(data.y)
+        validation = None
+        if self.early_stopping and not partial:
+            X, Y, sample_weight, validation = self._split_validation(
+                X, data.y, Y, sample_weight
+            )
+        if resume:
+            state = self._state.resume(*self._unit_params())
+        else:
+            state = self._new_state(X, Y, sample_weight, coef_init, intercept_init)
+        if not partial:
+            _start_fit_bookkeeping(state)
+        lengths = state.list_lengths()
+        try:
+            observer = epoch_observer(self, *data.passed, self._fitted_attributes)
+            converged = train(
+                state,
+                self._config(X.shape[0], Y.shape[1]),
+                X,
+                Y,
+                sample_weight,
+                max_epochs=1 if partial else self.max_iter,
+                validation=validation,
+                fresh_start=not (partial and resume),
+                observer=observer,
+                kernel=kernel,
+            )
+            self._publish(state, validation is not None, fit=not partial)
+            if observer is not None:
+                observer.fit_end()
+        except BaseException:
+            # The stored state shares its growing lists with this call's.
+            state.truncate(lengths)
+            raise
+        return converged
+
+    def _publish(self, state, early_stopped, *, fit):
+        """Keep the state whole as ``_state``; set the fitted attributes.
+
+        After early stopping the weights of the best epoch are kept. A fit
+        sets (or removes) the validation attributes; partial_fit leaves them.
+        """
+        if early_stopped and state.best_params is not None:
+            state.coef, state.intercept = state.best_params
+        self.coef_ = self._public_coef(state.coef)
+        self.intercept_ = state.intercept
+        self.t_ = state.t
+        self.n_iter_ = state.n_iter
+        self.loss_curve_ = state.loss_curve  # shared, never copied
+        self.best_loss_ = state.best_loss
+        self._state = state.at_rest()
+        if self.record_weights:
+            self.coef_history_ = np.stack(
+                [self._public_coef(coef) for coef in state.coef_history]
+            )
+            self.intercept_history_ = np.stack(state.intercept_history)
+        else:
+            self.__dict__.pop("coef_history_", None)
+            self.__dict__.pop("intercept_history_", None)
+        if not fit:
+            return
+        if early_stopped:
+            self.validation_scores_ = state.validation_scores
+            self.validation_loss_curve_ = state.validation_loss_curve
+            self.best_validation_score_ = state.best_validation_score
+        else:
+            for name in (
+                "validation_scores_",
+                "validation_loss_curve_",
+                "best_validation_score_",
+            ):
+                self.__dict__.pop(name, None)
 
     # -- state -----------------------------------------------------------------
 
@@ -311,35 +393,6 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             return (n_features,)
         return (n_outputs, n_features)
 
-    def _state_from_attributes(self):
-        """A TrainingState holding a copy of the fitted model."""
-        coef, intercept = self._unit_params()
-        state = TrainingState(
-            coef=coef,
-            intercept=intercept,
-            **{field: getattr(self, name) for field, name in _STATE_ATTRIBUTES.items()},
-        )
-        if hasattr(self, "coef_history_"):
-            state.coef_history = [self._unit_coef(coef) for coef in self.coef_history_]
-            state.intercept_history = list(self.intercept_history_)
-        # Deep copy: training must never touch the fitted arrays in place.
-        return state.copy()
-
-    def _store_state(self, state):
-        """Copy a finished TrainingState into the fitted attributes."""
-        self.coef_ = self._public_coef(state.coef)
-        self.intercept_ = state.intercept
-        for field, name in _STATE_ATTRIBUTES.items():
-            setattr(self, name, getattr(state, field))
-        if self.record_weights:
-            self.coef_history_ = np.stack(
-                [self._public_coef(coef) for coef in state.coef_history]
-            )
-            self.intercept_history_ = np.stack(state.intercept_history)
-        else:
-            self.__dict__.pop("coef_history_", None)
-            self.__dict__.pop("intercept_history_", None)
-
     def _fitted_attributes(self, state):
         """What makes a copy of this estimator a model with the state's weights
         (for callbacks that score the model during the fit)."""
@@ -366,15 +419,29 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
 
     # -- fit and partial_fit -------------------------------------------------
 
-    def _fit(self, X, y, sample_weight, coef_init, intercept_init):
-        data = (X, y, sample_weight)  # as passed, for scoring callbacks
+    def _fit(
+        self,
+        X,
+        y,
+        sample_weight,
+        coef_init,
+        intercept_init,
+        *,
+        source=IN_MEMORY,
+        kernel=delta_rule_epoch,
+    ):
         with _unchanged_on_error(self):
             warm = self._continues(coef_init, intercept_init)
-            X, y, Y, sample_weight = self._validate_fit_data(
-                X, y, sample_weight, reset=not warm
+            data = self._validate_training(
+                X, y, sample_weight, reset=not warm, source=source
             )
-            converged = self._fit_validated(
-                X, y, Y, sample_weight, coef_init, intercept_init, data=data
+            converged = self._run(
+                data,
+                resume=warm,
+                partial=False,
+                coef_init=coef_init,
+                intercept_init=intercept_init,
+                kernel=kernel,
             )
         if not converged:
             warn_not_converged(self.max_iter)
@@ -392,104 +459,15 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             and intercept_init is None
         )
 
-    def _fit_validated(
-        self,
-        X,
-        y,
-        Y,
-        sample_weight,
-        coef_init,
-        intercept_init,
-        *,
-        data,
-        kernel=delta_rule_epoch,
-    ):
-        """Train on validated data and store the result; return ``converged``.
-
-        ``kernel`` runs one epoch (see ``_kernels.delta_rule_epoch``);
-        :func:`sklearn_delta.dask.fit_full_batch` passes one that computes a
-        full batch block by block on a dask cluster.
-        """
-        state = None
-        if self._continues(coef_init, intercept_init):
-            self._check_outputs(Y.shape[1])
-            state = self._state_from_attributes()
-        else:
-            self._seed = check_random_state(self.random_state).randint(2**31 - 1)
-            self._coef_is_1d = self._wants_1d_coef(y)
-        validation = None
-        if self.early_stopping:
-            X, Y, sample_weight, validation = self._split_validation(
-                X, y, Y, sample_weight
-            )
-        if state is None:
-            state = self._new_state(X, Y, sample_weight, coef_init, intercept_init)
-        state.validation_scores = []
-        state.validation_loss_curve = []
-        state.best_validation_score = -np.inf
-        state.no_improvement_count = 0
-        config = self._config(X.shape[0], Y.shape[1])
-        observer = epoch_observer(self, *data, self._fitted_attributes)
-        converged = train(
-            state,
-            config,
-            X,
-            Y,
-            sample_weight,
-            max_epochs=self.max_iter,
-            validation=validation,
-            observer=observer,
-            kernel=kernel,
-        )
-        if validation is not None and state.best_params is not None:
-            state.coef, state.intercept = state.best_params
-        self._store_state(state)
-        if validation is not None:
-            self.validation_scores_ = state.validation_scores
-            self.validation_loss_curve_ = state.validation_loss_curve
-            self.best_validation_score_ = state.best_validation_score
-        else:
-            for name in (
-                "validation_scores_",
-                "validation_loss_curve_",
-                "best_validation_score_",
-            ):
-                self.__dict__.pop(name, None)
-        if observer is not None:
-            observer.fit_end()
-        return converged
-
     def _partial_fit(self, X, y, sample_weight, classes=None):
-        data = (X, y, sample_weight)  # as passed, for scoring callbacks
         with _unchanged_on_error(self):
             first_call = not hasattr(self, "coef_")
             if not first_call:
                 self._revalidate_params()
-            X, y, Y, sample_weight = self._validate_fit_data(
+            data = self._validate_training(
                 X, y, sample_weight, reset=first_call, partial=True, classes=classes
             )
-            if first_call:
-                self._seed = check_random_state(self.random_state).randint(2**31 - 1)
-                self._coef_is_1d = self._wants_1d_coef(y)
-                state = self._new_state(X, Y, sample_weight)
-            else:
-                self._check_outputs(Y.shape[1])
-                state = self._state_from_attributes()
-            config = self._config(X.shape[0], Y.shape[1])
-            observer = epoch_observer(self, *data, self._fitted_attributes)
-            train(
-                state,
-                config,
-                X,
-                Y,
-                sample_weight,
-                max_epochs=1,
-                fresh_start=first_call,
-                observer=observer,
-            )
-            self._store_state(state)
-            if observer is not None:
-                observer.fit_end()
+            self._run(data, resume=not first_call, partial=True)
         return self
 
     def _revalidate_params(self):
@@ -513,9 +491,6 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
                 f"fitted with {expected}. Fit a new estimator (or set "
                 "warm_start=False) to change the number of outputs."
             )
-
-    def _wants_1d_coef(self, y):
-        return False
 
     def _split_validation(self, X, y, Y, sample_weight):
         """Hold out validation rows by content (see ``_split.py``): a row of
@@ -546,7 +521,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
     def _net_input(self, X):
         """h = X w + b for validated X, shaped (n_samples, n_outputs)."""
         check_is_fitted(self)
-        X = _validate_data(
+        X = validate_numeric(
             self,
             X,
             reset=False,
@@ -565,3 +540,12 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _start_fit_bookkeeping(state):
+    """A fit (also a warm one) starts its stopping and validation records anew."""
+    state.validation_scores = []
+    state.validation_loss_curve = []
+    state.best_validation_score = -np.inf
+    state.best_params = None
+    state.no_improvement_count = 0

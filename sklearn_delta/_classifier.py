@@ -5,7 +5,6 @@ from scipy.optimize import brentq
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.class_weight import compute_class_weight
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
@@ -13,14 +12,16 @@ from sklearn.utils.multiclass import (
     check_classification_targets,
 )
 
-from sklearn_delta._activations import SOFTMAX, get_activation
+from sklearn_delta._activations import SOFTMAX
 from sklearn_delta._base import BaseDeltaRule
+from sklearn_delta._data import ALL_ZERO_WEIGHTS
 from sklearn_delta._docstrings import fill_docstring
+from sklearn_delta._losses import Loss
 
 
 def _has_probabilities(estimator):
     """predict_proba needs an output with finite bounds to map onto [0, 1]."""
-    if estimator.loss == "log_loss" or get_activation(estimator.activation).is_bounded:
+    if estimator._output_activation(None).is_bounded:
         return True
     raise AttributeError(
         "predict_proba is only available for activations with a bounded "
@@ -132,7 +133,7 @@ Activation, default="logistic"
 
     _parameter_constraints: dict = {
         **BaseDeltaRule._parameter_constraints,
-        "loss": [StrOptions({"squared_error", "log_loss"})],
+        "loss": [StrOptions({"squared_error", "log_loss"}), Loss],
         "class_weight": [dict, StrOptions({"balanced"}), None],
     }
     _multi_output = False
@@ -208,7 +209,6 @@ Activation, default="logistic"
         self : DeltaRuleClassifier
             The fitted estimator.
         """
-        self._check_loss_and_activation()
         return self._fit(X, y, sample_weight, coef_init, intercept_init)
 
     @_fit_context(prefer_skip_nested_validation=True)
@@ -235,7 +235,6 @@ Activation, default="logistic"
         self : DeltaRuleClassifier
             The updated estimator.
         """
-        self._check_loss_and_activation()
         if self.class_weight == "balanced":
             raise ValueError(
                 "class_weight='balanced' needs the whole training data, which "
@@ -325,19 +324,6 @@ Activation, default="logistic"
 
     # -- hooks of BaseDeltaRule ---------------------------------------------
 
-    def _check_loss_and_activation(self):
-        if self.loss == "log_loss" and self.activation != "logistic":
-            raise ValueError(
-                "loss='log_loss' needs activation='logistic' (a softmax for "
-                f"several classes); got activation={self.activation!r}. Use "
-                "loss='squared_error' with other activations."
-            )
-
-    def _output_activation(self, n_outputs):
-        if self.loss == "log_loss" and n_outputs is not None and n_outputs > 1:
-            return SOFTMAX
-        return get_activation(self.activation)
-
     def _threshold(self):
         activation = self._output_activation(len(self.classes_))
         if activation is SOFTMAX:
@@ -369,8 +355,8 @@ Activation, default="logistic"
         """
         return super().score(X, y, sample_weight=sample_weight)
 
-    def _encode_targets(self, y, *, reset, partial, classes):
-        check_classification_targets(y)
+    def _learn_classes(self, labels, *, reset, partial, classes):
+        check_classification_targets(labels)
         if partial:
             try:
                 _check_partial_fit_first_call(self, classes)
@@ -383,24 +369,27 @@ Activation, default="logistic"
                     "new estimator to change them."
                 ) from error
         elif reset:
-            self.classes_ = np.unique(y)
-        unseen = np.setdiff1d(y, self.classes_)
+            self.classes_ = np.unique(labels)
+        unseen = np.setdiff1d(labels, self.classes_)
         if unseen.size:
             raise ValueError(
                 f"y contains labels {unseen.tolist()} that are not in classes_ "
                 f"{self.classes_.tolist()}. Pass every label in `classes` on the "
                 "first partial_fit call, or fit a new model."
             )
-        n_classes = len(self.classes_)
-        if n_classes < 2:
+        if len(self.classes_) < 2:
             raise ValueError(
                 "The classifier needs samples of at least 2 classes in the "
                 f"data; got 1 class ({self.classes_[0]!r})."
             )
-        activation = self._output_activation(n_classes)
-        negative, positive = (
-            (0.0, 1.0) if activation is SOFTMAX else (activation.target_values)
-        )
+
+    def _n_outputs(self, y):
+        n_classes = len(self.classes_)
+        return 1 if n_classes == 2 else n_classes
+
+    def _encode_targets(self, y):
+        n_classes = len(self.classes_)
+        negative, positive = self._output_activation(n_classes).target_values
         class_index = np.searchsorted(self.classes_, y)
         if n_classes == 2:
             return np.where(class_index == 1, positive, negative)[:, np.newaxis]
@@ -408,12 +397,34 @@ Activation, default="logistic"
         Y[np.arange(len(y)), class_index] = positive
         return Y
 
-    def _class_sample_weight(self, y, sample_weight):
+    def _class_sample_weight(self, y, sample_weight, source):
         if self.class_weight is None:
             return sample_weight
-        per_class = compute_class_weight(self.class_weight, classes=self.classes_, y=y)
-        class_index = np.searchsorted(self.classes_, y)
-        return sample_weight * per_class[class_index].astype(sample_weight.dtype)
+        classes = self.classes_
+        if self.class_weight == "balanced":
+            counts = source.class_counts(y, classes)
+            if not counts.all():
+                raise ValueError(
+                    "class_weight='balanced' needs samples of every class; y has "
+                    f"none of {classes[counts == 0].tolist()}. Pass a dict, or "
+                    "include every class."
+                )
+            # n_samples / (n_classes * count), as scikit-learn's
+            # compute_class_weight.
+            per_class = counts.sum() / (len(classes) * counts.astype(np.float64))
+        else:
+            per_class = _dict_class_weights(self.class_weight, classes)
+        if not np.any(per_class):
+            raise ValueError(ALL_ZERO_WEIGHTS)
+        per_class = per_class.astype(sample_weight.dtype)
+        return source.map_rows(
+            lambda weights, labels: (
+                weights * per_class[np.searchsorted(classes, labels)]
+            ),
+            sample_weight,
+            y,
+            dtype=sample_weight.dtype,
+        )
 
     def _stratify(self, y):
         return y
@@ -433,3 +444,23 @@ Activation, default="logistic"
         tags = super().__sklearn_tags__()
         tags.classifier_tags.multi_label = False
         return tags
+
+
+def _dict_class_weights(class_weight, classes):
+    """The weight of each of ``classes`` from a ``{label: weight}`` dict.
+
+    Classes missing from the dict weigh 1. As scikit-learn's
+    ``compute_class_weight``, a dict that leaves classes out must name only
+    classes.
+    """
+    per_class = np.array(
+        [class_weight.get(label, 1.0) for label in classes], dtype=np.float64
+    )
+    missing = [label for label in classes if label not in class_weight]
+    unknown = [key for key in class_weight if key not in set(classes.tolist())]
+    if missing and unknown:
+        raise ValueError(
+            f"class_weight has keys {unknown} that are not classes of y "
+            f"{classes.tolist()}. Use the labels of y as keys."
+        )
+    return per_class

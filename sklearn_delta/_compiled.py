@@ -38,7 +38,6 @@ from numba.extending import intrinsic
 # Codes of the built-in output functions; SOFTMAX couples the units.
 IDENTITY, LOGISTIC, TANH, RELU, SOFTPLUS, SOFTMAX = range(6)
 SQUARED_ERROR, LOG_LOSS = range(2)
-LOSS_CODES = {"squared_error": SQUARED_ERROR, "log_loss": LOG_LOSS}
 
 # Reassociation lets LLVM vectorise the dot products; the flags that assume
 # no NaN or infinity are left out, because the training loop detects a

@@ -18,7 +18,6 @@ import numpy as np
 import scipy.sparse as sp
 
 from sklearn_delta import _compiled
-from sklearn_delta._losses import DELTAS, LOSSES
 
 
 def delta_rule_step(
@@ -46,7 +45,7 @@ def delta_rule_step(
         read when ``rule.momentum > 0``.
     rule : UpdateRule, the rate, penalty, momentum and weight scale.
     activation : Activation.
-    loss : str, a key of ``LOSSES``.
+    loss : Loss.
 
     Returns
     -------
@@ -71,8 +70,8 @@ def batch_sums(X_batch, Y_batch, weight_batch, params, activation, loss):
     coef, intercept = params
     net_input = X_batch @ coef + intercept
     output = activation.function(net_input)
-    batch_loss = float(weight_batch @ LOSSES[loss](Y_batch, output))
-    delta = DELTAS[loss](Y_batch, output, net_input, activation)
+    batch_loss = float(weight_batch @ loss.value(Y_batch, output))
+    delta = loss.delta(Y_batch, output, net_input, activation)
     weighted_delta = delta * weight_batch[:, np.newaxis].astype(delta.dtype, copy=False)
     return X_batch.T @ weighted_delta, weighted_delta.sum(axis=0), batch_loss
 
@@ -138,10 +137,10 @@ def delta_rule_epoch(
     epoch_loss : float, sum over all rows of weight * per-sample loss.
     """
     n_samples = X.shape[0]
-    code = activation.kernel_code
-    if compiled and code is not None and (sp.issparse(X) or batch_size < n_samples):
+    codes = (activation.kernel_code, loss.kernel_code)
+    if compiled and None not in codes and (sp.issparse(X) or batch_size < n_samples):
         return _compiled_epoch(
-            X, Y, sample_weight, order, batch_size, params, velocity, rule, code, loss
+            X, Y, sample_weight, order, batch_size, params, velocity, rule, codes
         )
     epoch_loss = 0.0
     for start in range(0, n_samples, batch_size):
@@ -163,7 +162,7 @@ def delta_rule_epoch(
 
 
 def _compiled_epoch(
-    X, Y, sample_weight, order, batch_size, params, velocity, rule, code, loss
+    X, Y, sample_weight, order, batch_size, params, velocity, rule, codes
 ):
     """Run one epoch in the compiled kernel; update params and velocity in place.
 
@@ -181,8 +180,7 @@ def _compiled_epoch(
         units[1],
         velocity[1],
         np.array([rule.eta, rule.alpha, rule.momentum, rule.weight_scale]),
-        code,
-        _compiled.LOSS_CODES[loss],
+        *codes,
         float(np.finfo(units[0].dtype).eps),
     )
     if sp.issparse(X):

@@ -9,6 +9,7 @@ from sklearn.utils.extmath import safe_sparse_dot
 from sklearn_delta._activations import ACTIVATIONS, Activation
 from sklearn_delta._base import BaseDeltaRule
 from sklearn_delta._docstrings import fill_docstring
+from sklearn_delta._losses import Loss
 
 
 @fill_docstring(
@@ -75,7 +76,7 @@ Activation, default="identity"
 
     _parameter_constraints: dict = {
         **BaseDeltaRule._parameter_constraints,
-        "loss": [StrOptions({"squared_error"})],
+        "loss": [StrOptions({"squared_error"}), Loss],
     }
     _multi_output = True
 
@@ -207,7 +208,10 @@ Activation, default="identity"
         """
         return super().score(X, y, sample_weight=sample_weight)
 
-    def _encode_targets(self, y, *, reset, partial, classes):
+    def _n_outputs(self, y):
+        return 1 if y.ndim == 1 else y.shape[1]
+
+    def _encode_targets(self, y):
         return y.reshape(-1, 1) if y.ndim == 1 else y
 
     def _wants_1d_coef(self, y):

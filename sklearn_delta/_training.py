@@ -2,67 +2,22 @@
 
 It receives validated arrays and encoded targets, and hands one epoch at a
 time to the kernel. It knows nothing of scikit-learn's estimator API: the
-estimators build a :class:`TrainingState` (what carries over between calls)
-and a :class:`TrainingConfig` (what the parameters ask for), call
-:func:`train`, and copy the state back into their fitted attributes.
+estimators resume a :class:`~sklearn_delta._state.TrainingState` (what
+carries over between calls), build a :class:`TrainingConfig` (what the
+parameters ask for), call :func:`train`, and publish the state as their
+fitted attributes. The divergence guard lives in ``_divergence.py``.
 """
 
-import copy
-import dataclasses
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.utils.extmath import safe_sparse_dot
 
+from sklearn_delta._divergence import DivergenceGuard
 from sklearn_delta._kernels import delta_rule_epoch
-from sklearn_delta._losses import LOSSES
-
-# An epoch is taken as diverging when its mean loss
-# - is not finite, or exceeds DIVERGENCE_FACTOR times the largest of the
-#   "null loss" (that of all-zero weights), the loss of the weights the call
-#   started from, and the best loss seen; or
-# - in a fit (or a first partial_fit), rises above the lowest loss of the call
-#   so far (at first, that of the starting weights) by more than
-#   OVERSHOOT_FRACTION times the larger of the null and the starting loss.
-#   Repeating an epoch over the same data should not make things clearly
-#   worse: when it does, the steps overshoot. With a bounded loss (a
-#   logistic or tanh unit's squared error) this is the only way a too-large
-#   rate shows.
-DIVERGENCE_FACTOR = 1e3
-OVERSHOOT_FRACTION = 0.1
-# Each divergence cuts the rate by this factor, so that training goes on
-# within a factor RATE_CUT of the largest rate that is stable on the data
-# (a cut of 10 left it needlessly slow); after MAX_RATE_CUTS cuts in all
-# (a factor of about 1e10) training gives up with an error.
-RATE_CUT = 4.0
-MAX_RATE_CUTS = 17
-
-
-class DivergenceWarning(ConvergenceWarning):
-    """Training diverged; the epoch was undone and the learning rate cut.
-
-    A subclass of scikit-learn's ``ConvergenceWarning``. The message gives
-    the rate that diverged and the rate training goes on with; scale the
-    features or lower ``eta0`` to avoid it.
-
-    Examples
-    --------
-    >>> import warnings
-    >>> import numpy as np
-    >>> from sklearn_delta import DeltaRuleRegressor, DivergenceWarning
-    >>> X = np.random.default_rng(0).normal(scale=100, size=(50, 2))
-    >>> y = X @ [1.0, 2.0]
-    >>> with warnings.catch_warnings(record=True) as caught:
-    ...     warnings.simplefilter("always")
-    ...     model = DeltaRuleRegressor(eta0=1.0, max_iter=5).fit(X, y)
-    >>> any(issubclass(w.category, DivergenceWarning) for w in caught)
-    True
-    >>> bool(np.all(np.isfinite(model.coef_)))
-    True
-    """
 
 
 @dataclass
@@ -80,7 +35,7 @@ class TrainingConfig:
     """The estimator's parameters, resolved for the loop."""
 
     activation: Any
-    loss: str
+    loss: Any
     eta0: float
     alpha: float
     momentum: float
@@ -92,52 +47,6 @@ class TrainingConfig:
     n_iter_no_change: int
     verbose: int
     record_weights: bool = False
-
-
-@dataclass
-class TrainingState:
-    """Everything that carries over between epochs and between calls."""
-
-    coef: np.ndarray  # (n_features, n_outputs)
-    intercept: np.ndarray  # (n_outputs,)
-    schedule: Any
-    coef_velocity: np.ndarray = None
-    intercept_velocity: np.ndarray = None
-    t: float = 0.0
-    n_iter: int = 0
-    loss_curve: list = field(default_factory=list)
-    best_loss: float = np.inf
-    no_improvement_count: int = 0
-    rate_scale: float = 1.0
-    validation_scores: list = field(default_factory=list)
-    validation_loss_curve: list = field(default_factory=list)
-    best_validation_score: float = -np.inf
-    best_params: tuple = None
-    # With record_weights: the weights before the first epoch and after each.
-    coef_history: list = field(default_factory=list)
-    intercept_history: list = field(default_factory=list)
-
-    def __post_init__(self):
-        if self.coef_velocity is None:
-            self.coef_velocity = np.zeros_like(self.coef)
-            self.intercept_velocity = np.zeros_like(self.intercept)
-
-    def copy(self):
-        """A deep copy, so that training never alters the estimator's arrays.
-
-        Written out rather than ``copy.deepcopy``: the loss curves grow with
-        every partial_fit call, and deepcopy's per-element bookkeeping made
-        a long stream of small calls quadratic in time.
-        """
-        copied = dataclasses.replace(self, schedule=copy.deepcopy(self.schedule))
-        for name, value in vars(copied).items():
-            if isinstance(value, np.ndarray):
-                setattr(copied, name, value.copy())
-            elif isinstance(value, list):
-                setattr(copied, name, list(value))
-        if self.best_params is not None:
-            copied.best_params = tuple(array.copy() for array in self.best_params)
-        return copied
 
 
 class EpochObserver:
@@ -189,7 +98,7 @@ def mean_loss(X, Y, sample_weight, coef, intercept, activation, loss):
 def net_input_loss(net_input, Y, sample_weight, activation, loss):
     """Weighted mean per-sample loss of the output units' net inputs."""
     output = activation.function(net_input)
-    return float(sample_weight @ LOSSES[loss](Y, output) / sample_weight.sum())
+    return float(sample_weight @ loss.value(Y, output) / sample_weight.sum())
 
 
 def batch_order(n_samples, config, epoch):
@@ -221,17 +130,12 @@ def train(
 ):
     """Train for ``max_epochs`` epochs; update ``state`` in place.
 
-    Divergence control: a diverging epoch (see ``DIVERGENCE_FACTOR``) sends
-    the state back to where the best epoch so far began (the weights of a
-    diverging run are already bad before the epoch in which the loss shows
-    it) and cuts the learning rate by ``RATE_CUT``, with a DivergenceWarning.
-    ``fresh_start`` says that this call starts a new stretch of training (a
-    fit, or the first partial_fit) so that overshooting its starting loss
-    counts as diverging; a later partial_fit call sees new data, whose loss
-    may rightly be higher.
-
-    ``observer`` (an :class:`EpochObserver`) is told of every epoch and may
-    stop training. ``kernel`` runs one epoch; it has the signature of
+    Each epoch runs the kernel, then the divergence guard judges it (see
+    ``_divergence.py``): a diverging epoch is undone, the rate cut and the
+    epoch run again. A kept epoch is recorded, and the stopping rules and
+    the ``observer`` (an :class:`EpochObserver`) may end training.
+    ``fresh_start`` tells the guard whether this call starts a new stretch
+    of training. ``kernel`` runs one epoch; it has the signature of
     :func:`~sklearn_delta._kernels.delta_rule_epoch`.
 
     Returns
@@ -244,7 +148,39 @@ def train(
     observer = observer or EpochObserver()
     if config.record_weights and not state.coef_history:
         _record_weights(state)
+    guard = _start_guard(state, config, X, Y, sample_weight, fresh_start)
     weight_scale = float(np.mean(sample_weight))
+    last_epoch = state.n_iter + max_epochs
+    while state.n_iter < last_epoch:
+        guard.epoch_begins(state)
+        observer.epoch_begin(state)
+        rate = _learning_rate(state, config)
+        rule = UpdateRule(rate, config.alpha, config.momentum, weight_scale)
+        epoch_loss = _train_epoch(state, config, X, Y, sample_weight, rule, kernel)
+        if guard.diverged(state, epoch_loss):
+            guard.roll_back(state, config.eta0, rate, epoch_loss)
+            continue
+        guard.accept(epoch_loss)
+        _record_epoch(state, config, epoch_loss, float(sample_weight.sum()))
+        converged = _end_of_epoch(state, config, epoch_loss, validation)
+        if observer.epoch_end(state) and not converged:
+            if config.verbose:
+                print("Stopping: a callback asked to stop.")
+            return True
+        if converged:
+            return True
+    return False
+
+
+def _start_guard(state, config, X, Y, sample_weight, fresh_start):
+    """The divergence guard of a call, from the loss of its starting weights.
+
+    The scale of a sane loss on this data is the larger of the loss of
+    all-zero weights and that of the weights we start from. It is kept
+    above the smallest normal number of the data's dtype: smaller losses
+    are rounding (a float32 loss of tiny targets can underflow to 0 here,
+    while the kernel's float64 sum of the same epoch does not).
+    """
     with np.errstate(over="ignore", invalid="ignore"):
         start_loss = mean_loss(
             X,
@@ -255,11 +191,6 @@ def train(
             config.activation,
             config.loss,
         )
-        # The scale of a sane loss on this data: that of all-zero weights, or
-        # of the weights we start from. It is kept above the smallest normal
-        # number of the data's dtype: smaller losses are rounding (a float32
-        # loss of tiny targets can underflow to 0 here, while the kernel's
-        # float64 sum of the same epoch does not).
         loss_scale = max(
             _null_loss(config, Y, sample_weight),
             start_loss,
@@ -273,50 +204,23 @@ def train(
             "with TransformedTargetRegressor(regressor=..., "
             "transformer=StandardScaler())) or give smaller coef_init."
         )
-    call_best = start_loss if fresh_start else np.inf
-    first_epoch = state.n_iter
-    # Where to go back to on divergence, with the lowest loss known there:
-    # at first, where this call started.
-    checkpoint = None
-    while state.n_iter - first_epoch < max_epochs:
-        epoch_start = (state.copy(), call_best)
-        checkpoint = checkpoint or epoch_start
-        observer.epoch_begin(state)
-        epoch_loss = _train_epoch(
-            state, config, X, Y, sample_weight, weight_scale, kernel
-        )
-        best = state.best_loss if state.best_loss < np.inf else 0.0
-        if not (
-            np.isfinite(epoch_loss)
-            and epoch_loss <= DIVERGENCE_FACTOR * max(loss_scale, best)
-            and epoch_loss <= call_best + OVERSHOOT_FRACTION * loss_scale
-        ):
-            _recover_from_divergence(state, config, checkpoint[0], epoch_loss)
-            call_best = checkpoint[1]
-            continue
-        if epoch_loss < call_best or not np.isfinite(call_best):
-            checkpoint = epoch_start
-            call_best = epoch_loss
-        state.n_iter += 1
-        state.t += float(sample_weight.sum())
-        state.loss_curve.append(epoch_loss)
-        if config.record_weights:
-            _record_weights(state)
-        if config.verbose:
-            print(f"Iteration {state.n_iter}, loss = {epoch_loss:.8f}")
-        converged = _end_of_epoch(state, config, epoch_loss, validation)
-        if observer.epoch_end(state) and not converged:
-            if config.verbose:
-                print("Stopping: a callback asked to stop.")
-            return True
-        if converged:
-            return True
-    return False
+    return DivergenceGuard(start_loss, loss_scale, fresh_start)
 
 
 def _record_weights(state):
     state.coef_history.append(state.coef.copy())
     state.intercept_history.append(state.intercept.copy())
+
+
+def _record_epoch(state, config, epoch_loss, weight_sum):
+    """Count a kept epoch: its loss, the samples seen, the weights."""
+    state.n_iter += 1
+    state.t += weight_sum
+    state.loss_curve.append(epoch_loss)
+    if config.record_weights:
+        _record_weights(state)
+    if config.verbose:
+        print(f"Iteration {state.n_iter}, loss = {epoch_loss:.8f}")
 
 
 def _null_loss(config, Y, sample_weight):
@@ -327,12 +231,14 @@ def _null_loss(config, Y, sample_weight):
     )
 
 
-def _train_epoch(state, config, X, Y, sample_weight, weight_scale, kernel):
+def _learning_rate(state, config):
+    """The rate of the coming epoch: the schedule's, after any cuts."""
+    rate = state.schedule.learning_rate(config.eta0, state.n_iter, state.t)
+    return rate * state.rate_scale
+
+
+def _train_epoch(state, config, X, Y, sample_weight, rule, kernel):
     """Run the kernel over one epoch; return the epoch's mean loss."""
-    eta = state.schedule.learning_rate(config.eta0, state.n_iter, state.t)
-    rule = UpdateRule(
-        eta * state.rate_scale, config.alpha, config.momentum, weight_scale
-    )
     order = batch_order(X.shape[0], config, state.n_iter)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         total = kernel(
@@ -348,37 +254,7 @@ def _train_epoch(state, config, X, Y, sample_weight, weight_scale, kernel):
             config.loss,
         )
         penalty = 0.5 * config.alpha * float(np.sum(state.coef**2))
-        return total / (X.shape[0] * weight_scale) + penalty
-
-
-def _recover_from_divergence(state, config, checkpoint, epoch_loss):
-    """Go back to ``checkpoint`` with a learning rate cut by RATE_CUT."""
-    eta = state.rate_scale * state.schedule.learning_rate(
-        config.eta0, state.n_iter, state.t
-    )
-    rate_scale = state.rate_scale / RATE_CUT
-    if rate_scale < RATE_CUT**-MAX_RATE_CUTS:
-        raise ValueError(
-            f"Training diverges even at learning rate {eta:.3g} ({MAX_RATE_CUTS} "
-            f"cuts by {RATE_CUT:g} below eta0={config.eta0}). The features (or "
-            "the targets) are probably on very large or very different scales: "
-            "standardise them (e.g. with StandardScaler, and for a regressor's "
-            "targets TransformedTargetRegressor) and lower eta0."
-        )
-    state.__dict__.update(checkpoint.copy().__dict__)
-    state.rate_scale = rate_scale
-    # Restart momentum: a velocity built up at the old rate would carry the
-    # weights the same way again.
-    state.coef_velocity[...] = 0
-    state.intercept_velocity[...] = 0
-    warnings.warn(
-        f"Training diverged in epoch {state.n_iter + 1} with learning rate "
-        f"{eta:.3g} (mean loss {epoch_loss:.3g}); it went back to the weights "
-        f"of epoch {state.n_iter} and goes on with the learning rate cut to "
-        f"{eta / RATE_CUT:.3g}. Scale the features (e.g. with StandardScaler) "
-        "or lower eta0 to avoid this.",
-        DivergenceWarning,
-    )
+        return total / (X.shape[0] * rule.weight_scale) + penalty
 
 
 def _end_of_epoch(state, config, epoch_loss, validation):

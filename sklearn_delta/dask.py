@@ -34,9 +34,10 @@ except ImportError as error:  # pragma: no cover - exercised without dask
         "(dask, distributed and dask-ml)."
     ) from error
 
-from sklearn_delta._base import ALL_ZERO_WEIGHTS, BaseDeltaRule, _unchanged_on_error
+from sklearn.utils.validation import validate_data
+
+from sklearn_delta._base import BaseDeltaRule
 from sklearn_delta._kernels import apply_step, batch_sums
-from sklearn_delta._training import warn_not_converged
 
 __all__ = ["fit_full_batch", "r2_score"]
 
@@ -96,32 +97,57 @@ def fit_full_batch(estimator, X, y, sample_weight=None):
     """
     _check_estimator(estimator)
     estimator._validate_params()
-    X, y, sample_weight, feature_names = _as_dask_arrays(X, y, sample_weight)
-    with _unchanged_on_error(estimator):
-        warm = estimator._continues(None, None)
+    return estimator._fit(
+        X, y, sample_weight, None, None, source=DaskSource(), kernel=_full_batch_epoch
+    )
+
+
+class DaskSource:
+    """Where the dask fit reads its data from: dask arrays and DataFrames.
+
+    The in-memory source of ``fit`` is ``sklearn_delta._data.InMemory``;
+    this one reads lazily, checks the values with dask reductions, and
+    applies row-wise functions block by block.
+    """
+
+    def read(self, estimator, X, y, sample_weight, *, reset):
+        """Check X, y and the weights; set n_features_in_ and feature names."""
+        # The number of features and their names, as validate_data sets them
+        # for data in memory; a DataFrame's names are on its empty pandas meta.
+        columns = X._meta if isinstance(X, dd.DataFrame) else X
+        validate_data(estimator, columns, reset=reset, skip_check_array=True)
+        X, y, sample_weight = _as_dask_arrays(X, y, sample_weight)
         _check_values(X, y, sample_weight)
-        _set_input_attributes(estimator, X, feature_names, reset=not warm)
         if estimator._multi_output and not np.issubdtype(y.dtype, np.number):
             raise ValueError("y must be numeric for a regressor.")
-        Y = _encode_targets(estimator, y, X.dtype, reset=not warm)
         if sample_weight is None:
             sample_weight = da.ones(X.shape[0], dtype=X.dtype, chunks=X.chunks[0])
-        else:
-            sample_weight = sample_weight.astype(X.dtype)
-        sample_weight = _with_class_weights(estimator, y, sample_weight)
-        converged = estimator._fit_validated(
-            X,
-            y,
-            Y,
-            sample_weight,
-            None,
-            None,
-            data=(X, y, sample_weight),
-            kernel=_full_batch_epoch,
+        return X, y, sample_weight.astype(X.dtype)
+
+    def map_rows(self, function, *arrays, dtype, n_columns=None):
+        """``function`` applied block by block over the rows of ``arrays``."""
+        first = arrays[0]
+        if n_columns is None:
+            return da.map_blocks(function, *arrays, dtype=dtype)
+        return da.map_blocks(
+            function,
+            *arrays,
+            dtype=dtype,
+            chunks=(first.chunks[0], (n_columns,)),
+            new_axis=None if first.ndim == 2 else 1,
         )
-    if not converged:
-        warn_not_converged(estimator.max_iter)
-    return estimator
+
+    def labels(self, y):
+        """The distinct labels of y (what the classifier's checks look at)."""
+        return da.unique(y).compute()
+
+    def class_counts(self, y, classes):
+        """How many samples each of ``classes`` has in y."""
+        labels, counts = dask.compute(*da.unique(y, return_counts=True))
+        found = np.isin(classes, labels)
+        all_counts = np.zeros(len(classes), dtype=np.intp)
+        all_counts[found] = counts[np.searchsorted(labels, classes[found])]
+        return all_counts
 
 
 def _full_batch_epoch(
@@ -171,10 +197,8 @@ def _check_estimator(estimator):
 
 
 def _as_dask_arrays(X, y, sample_weight):
-    """Dask arrays with row blocks that hold every column; feature names."""
-    feature_names = None
+    """Dask arrays with row blocks that hold every column."""
     if isinstance(X, dd.DataFrame):
-        feature_names = np.asarray(X.columns, dtype=object)
         X = X.to_dask_array(lengths=True)
     if isinstance(y, (dd.Series, dd.DataFrame)):
         y = y.to_dask_array(lengths=True)
@@ -201,94 +225,32 @@ def _as_dask_arrays(X, y, sample_weight):
     y = y.rechunk({0: X.chunks[0], **({1: -1} if y.ndim == 2 else {})})
     if sample_weight is not None:
         sample_weight = da.asarray(sample_weight).rechunk({0: X.chunks[0]})
-    return X, y, sample_weight, feature_names
+    return X, y, sample_weight
 
 
 def _check_values(X, y, sample_weight):
-    """Check the data's values in one pass of dask reductions."""
-    checks = {"X finite": da.isfinite(X).all()}
-    if np.issubdtype(y.dtype, np.number):
-        checks["y finite"] = da.isfinite(y).all()
+    """Check the data's values in one pass of dask reductions.
+
+    These are the checks that ``validate_data`` and ``_check_sample_weight``
+    make on data in memory, in the same order and with the same messages.
+    """
+    arrays = {"X": X, "y": y, "sample_weight": sample_weight}
+    checks = {}
+    for name, array in arrays.items():
+        if array is not None and np.issubdtype(array.dtype, np.number):
+            checks[name, "NaN"] = da.isnan(array).any()
+            checks[name, "infinity"] = da.isinf(array).any()
     if sample_weight is not None:
-        checks["weights valid"] = (
-            da.isfinite(sample_weight).all() & (sample_weight >= 0).all()
-        )
-        checks["weights positive"] = (sample_weight > 0).any()
-    passed = dict(zip(checks, dask.compute(*checks.values())))
-    if not passed["X finite"]:
-        raise ValueError("Input X contains NaN or infinity; impute or drop them.")
-    if not passed.get("y finite", True):
-        raise ValueError("Input y contains NaN or infinity.")
-    if not passed.get("weights valid", True):
-        raise ValueError(
-            "sample_weight must be finite and non-negative; it contains NaN, "
-            "infinity or negative values."
-        )
-    if not passed.get("weights positive", True):
-        raise ValueError(ALL_ZERO_WEIGHTS)
-
-
-def _set_input_attributes(estimator, X, feature_names, *, reset):
-    if not reset:
-        if X.shape[1] != estimator.n_features_in_:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but {type(estimator).__name__} "
-                f"is expecting {estimator.n_features_in_} features as input."
-            )
-        return
-    estimator.n_features_in_ = X.shape[1]
-    estimator.__dict__.pop("feature_names_in_", None)
-    if feature_names is not None and all(isinstance(n, str) for n in feature_names):
-        estimator.feature_names_in_ = feature_names
-
-
-def _encode_targets(estimator, y, dtype, *, reset):
-    """The unit targets, encoded block by block as ``fit`` encodes them."""
-    is_classifier = not estimator._multi_output
-    if is_classifier and reset:
-        estimator.classes_ = np.unique(da.unique(y).compute())
-    if is_classifier:
-        n_classes = len(estimator.classes_)
-        n_outputs = 1 if n_classes == 2 else n_classes
-    else:
-        n_outputs = 1 if y.ndim == 1 else y.shape[1]
-
-    def encode(block):
-        encoded = estimator._encode_targets(
-            block, reset=False, partial=False, classes=None
-        )
-        return encoded.astype(dtype, copy=False)
-
-    return y.map_blocks(
-        encode,
-        dtype=dtype,
-        chunks=(y.chunks[0], (n_outputs,)),
-        new_axis=None if y.ndim == 2 else 1,
-    )
-
-
-def _with_class_weights(estimator, y, sample_weight):
-    """Fold the classifier's class_weight into the sample weights, as fit does."""
-    class_weight = getattr(estimator, "class_weight", None)
-    if class_weight is None:
-        return sample_weight
-    classes = estimator.classes_
-    if class_weight == "balanced":
-        # n_samples / (n_classes * count), as scikit-learn's compute_class_weight.
-        labels, counts = dask.compute(*da.unique(y, return_counts=True))
-        counts = counts[np.searchsorted(labels, classes)]
-        per_class = y.shape[0] / (len(classes) * counts)
-    else:
-        per_class = np.array([class_weight.get(label, 1.0) for label in classes])
-    if not np.any(per_class):
-        raise ValueError(ALL_ZERO_WEIGHTS)
-    per_class = per_class.astype(sample_weight.dtype)
-    return da.map_blocks(
-        lambda weights, labels: weights * per_class[np.searchsorted(classes, labels)],
-        sample_weight,
-        y,
-        dtype=sample_weight.dtype,
-    )
+        checks["sample_weight", "negative"] = (sample_weight < 0).any()
+    found = dict(zip(checks, dask.compute(*checks.values())))
+    for (name, problem), present in found.items():
+        if not present:
+            continue
+        if problem == "negative":
+            raise ValueError("Negative values in data passed to `sample_weight`.")
+        if problem == "infinity":
+            problem = f"infinity or a value too large for dtype('{arrays[name].dtype}')"
+        raise ValueError(f"Input {name} contains {problem}. Impute or drop them.")
 
 
 def r2_score(y_true, y_pred, *, compute=True):

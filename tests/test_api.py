@@ -122,7 +122,7 @@ def test_user_activation_and_schedule(iris):
         activation=arctan, learning_rate=schedule, max_iter=4, eta0=0.8
     ).fit(X, y)
     assert schedule.rates == []  # the estimator trained a copy
-    assert model._schedule.rates == [0.8, 0.4, 0.2, 0.1]
+    assert model._state.schedule.rates == [0.8, 0.4, 0.2, 0.1]
     assert model.score(X, y) > 0.7
 
 
@@ -163,7 +163,7 @@ def test_warm_start_keeps_t_momentum_and_curve(iris):
         momentum=0.9, max_iter=3, warm_start=True, random_state=0
     )
     model.fit(X, y)
-    velocity = model._coef_velocity.copy()
+    velocity = model._state.coef_velocity.copy()
     assert np.any(velocity != 0)
     model.fit(X, y)
     assert model.n_iter_ == 6 and model.t_ == 6 * 150 and len(model.loss_curve_) == 6

@@ -8,6 +8,7 @@ import joblib
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.base import clone
 from sklearn.datasets import load_digits, make_classification, make_regression
 from sklearn.metrics import r2_score as sklearn_r2_score
 from sklearn.model_selection import GridSearchCV
@@ -281,3 +282,65 @@ def test_read_csv_chunks_stream_into_partial_fit(tmp_path, regression):
         local.partial_fit(part.drop(columns="target"), part["target"])
     np.testing.assert_allclose(streamed.coef_, local.coef_, rtol=1e-12)
     assert streamed.n_iter_ == 3
+
+
+def _refusal_cases():
+    """(name, estimator, X, y, sample_weight) that fit refuses with ValueError."""
+    X, y = make_classification(200, 4, random_state=0)
+    nan_X, inf_X = X.copy(), X.copy()
+    nan_X[3, 1], inf_X[4, 2] = np.nan, np.inf
+    ones = np.ones(len(y))
+    classifier = DeltaRuleClassifier(batch_size="full", max_iter=3)
+    regressor = DeltaRuleRegressor(batch_size="full", max_iter=3)
+    return {
+        "NaN in X": (classifier, nan_X, y, None),
+        "infinity in X": (classifier, inf_X, y, None),
+        "NaN in y": (regressor, X, np.r_[np.nan, y[1:]], None),
+        "negative weight": (classifier, X, y, np.r_[-1.0, ones[1:]]),
+        "NaN weight": (classifier, X, y, np.r_[np.nan, ones[1:]]),
+        "all-zero weights": (classifier, X, y, 0 * ones),
+        "class weights all zero": (
+            clone(classifier).set_params(class_weight={0: 0, 1: 0}),
+            X,
+            y,
+            None,
+        ),
+        "class_weight key not a class": (
+            clone(classifier).set_params(class_weight={7: 2.0}),
+            X,
+            y,
+            None,
+        ),
+        "log_loss with tanh units": (
+            clone(classifier).set_params(loss="log_loss", activation="tanh"),
+            X,
+            y,
+            None,
+        ),
+        "a single class": (classifier, X, 0 * y, None),
+        "continuous y for the classifier": (classifier, X, X[:, 0], None),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_refusal_cases()))
+def test_full_batch_refuses_what_fit_refuses(case):
+    estimator, X, y, sample_weight = _refusal_cases()[case]
+    with pytest.raises(ValueError) as in_memory:
+        clone(estimator).fit(X, y, sample_weight=sample_weight)
+    weights = None if sample_weight is None else da.from_array(sample_weight, 50)
+    with pytest.raises(ValueError) as on_dask:
+        fit_full_batch(
+            clone(estimator), da.from_array(X, 50), da.from_array(y, 50), weights
+        )
+    # The same check refuses both: the message's first sentence agrees.
+    assert str(on_dask.value).split(".")[0] == str(in_memory.value).split(".")[0]
+
+
+def test_full_batch_trains_what_fit_trains():
+    X, y = make_classification(200, 4, random_state=0)
+    model = DeltaRuleClassifier(
+        batch_size="full", max_iter=5, class_weight="balanced", random_state=0
+    )
+    local = clone(model).fit(X, y)
+    remote = fit_full_batch(clone(model), da.from_array(X, 50), da.from_array(y, 50))
+    np.testing.assert_allclose(remote.coef_, local.coef_, rtol=1e-10)

@@ -14,6 +14,7 @@ from scipy import sparse
 from sklearn_delta import DeltaRuleClassifier, DeltaRuleRegressor
 from sklearn_delta._activations import ACTIVATIONS, SOFTMAX
 from sklearn_delta._kernels import delta_rule_epoch
+from sklearn_delta._losses import LOSSES
 from sklearn_delta._training import UpdateRule
 
 N_SAMPLES, N_FEATURES, N_OUTPUTS = 53, 7, 3
@@ -43,7 +44,7 @@ def run_epoch(X, Y, sample_weight, order, batch_size, rule, unit, compiled):
         velocity,
         rule,
         activation,
-        loss,
+        LOSSES[loss],
         compiled=compiled,
     )
     return epoch_loss, coef, intercept, *velocity

@@ -4,7 +4,7 @@ import numbers
 
 import numpy as np
 
-from sklearn_delta._losses import DELTAS
+from sklearn_delta._losses import get_loss
 from sklearn_delta._training import net_input_loss
 from sklearn_delta.plotting._estimators import (
     delta_rule_model,
@@ -140,36 +140,24 @@ class DescentPathDisplay:
         -------
         display : DescentPathDisplay
         """
-        model = delta_rule_model(estimator)
-        if not hasattr(model, "coef_history_"):
-            raise ValueError(
-                "This model did not record its weights. Fit it with "
-                "record_weights=True to draw its descent path."
-            )
-        X = pipeline_input(estimator, X)
-        surface = _ErrorSurface(model, X, y, sample_weight, output)
-        surface.feature_names = feature_names(estimator, model)
-        indices = tuple(surface.weight_index(weight) for weight in weights)
-        if indices[0] == indices[1]:
-            raise ValueError(f"weights must name two different weights; got {weights}.")
+        surface, indices = _error_surface(
+            estimator, X, y, sample_weight, output, weights
+        )
+        display = cls._over(surface, indices, margin, grid_resolution, gradients)
+        return display.plot(ax=ax, levels=levels)
+
+    @classmethod
+    def _over(cls, surface, indices, margin, grid_resolution, gradients):
+        """The display of ``surface`` over the two weights ``indices``."""
         path = surface.path(indices)
-        grid = tuple(
-            _axis_values(path[:, axis], margin, grid_resolution) for axis in (0, 1)
-        )
-        values = np.array(
-            [[surface.error(indices, (a, b)) for a in grid[0]] for b in grid[1]]
-        )
-        gradient = None
-        if gradients:
-            gradient = np.array([surface.descent_direction(indices, p) for p in path])
-        display = cls(
+        grid, values = surface.over_grid(indices, path, margin, grid_resolution)
+        return cls(
             grid=grid,
             surface=values,
             path=path,
             weight_names=tuple(surface.weight_name(i) for i in indices),
-            gradients=gradient,
+            gradients=surface.descent_directions(indices, path) if gradients else None,
         )
-        return display.plot(ax=ax, levels=levels)
 
     def plot(self, *, ax=None, levels=20, cmap="viridis"):
         """Draw the surface, the path and the arrows.
@@ -220,6 +208,25 @@ class DescentPathDisplay:
         return self
 
 
+def _error_surface(estimator, X, y, sample_weight, output, weights):
+    """The error surface of the model in ``estimator`` on (X, y), and the
+    indices of the two ``weights`` it is drawn over."""
+    model = delta_rule_model(estimator)
+    if not hasattr(model, "coef_history_"):
+        raise ValueError(
+            "This model did not record its weights. Fit it with "
+            "record_weights=True to draw its descent path."
+        )
+    surface = _ErrorSurface(
+        model, pipeline_input(estimator, X), y, sample_weight, output
+    )
+    surface.feature_names = feature_names(estimator, model)
+    indices = tuple(surface.weight_index(weight) for weight in weights)
+    if indices[0] == indices[1]:
+        raise ValueError(f"weights must name two different weights; got {weights}.")
+    return surface, indices
+
+
 def _axis_values(path_values, margin, resolution):
     low, high = float(path_values.min()), float(path_values.max())
     extent = high - low or max(abs(high), 1.0)
@@ -234,9 +241,8 @@ class _ErrorSurface:
     """
 
     def __init__(self, model, X, y, sample_weight, output):
-        X, _, self.Y, self.sample_weight = model._validate_fit_data(
-            X, y, sample_weight, reset=False
-        )
+        data = model._validate_training(X, y, sample_weight, reset=False)
+        X, self.Y, self.sample_weight = data.X, data.Y, data.sample_weight
         coef, intercept = model._unit_params()
         if not 0 <= output < coef.shape[1]:
             raise ValueError(
@@ -317,7 +323,7 @@ class _ErrorSurface:
             self.Y,
             self.sample_weight,
             self.activation,
-            self.model.loss,
+            get_loss(self.model.loss),
         )
         coef = self.coef.copy()
         for index, value in zip(indices, point):
@@ -325,11 +331,24 @@ class _ErrorSurface:
                 coef[index, self.output] = value
         return loss + 0.5 * self.model.alpha * float(np.sum(coef**2))
 
+    def over_grid(self, indices, path, margin, resolution):
+        """E on a grid around the path: ((axis values, axis values), E)."""
+        grid = tuple(_axis_values(path[:, axis], margin, resolution) for axis in (0, 1))
+        values = np.array(
+            [[self.error(indices, (a, b)) for a in grid[0]] for b in grid[1]]
+        )
+        return grid, values
+
+    def descent_directions(self, indices, path):
+        """The descent direction at each point of the path."""
+        return np.array([self.descent_direction(indices, point) for point in path])
+
     def descent_direction(self, indices, point):
         """-dE/dw for the two weights at ``point``: the full-batch delta rule."""
         net_input = self._net_input_at(indices, point)
         output = self.activation.function(net_input)
-        delta = DELTAS[self.model.loss](self.Y, output, net_input, self.activation)
+        loss = get_loss(self.model.loss)
+        delta = loss.delta(self.Y, output, net_input, self.activation)
         weighted = self.sample_weight * delta[:, self.output]
         direction = []
         for index, value in zip(indices, point):

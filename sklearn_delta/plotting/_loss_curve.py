@@ -137,6 +137,38 @@ class LossCurveDisplay:
         )
         return display.plot(ax=ax, log_scale=log_scale, show_validation=show_validation)
 
+    def _plot_model(self, ax, name, losses, validation_losses, scores):
+        """Draw one model's curves (None: not drawn); keep their lines."""
+        losses = np.asarray(losses)
+        epochs = np.arange(1, len(losses) + 1)
+        validated = validation_losses is not None
+        (line,) = ax.plot(
+            epochs, losses, label=f"{name} (training)" if validated else name
+        )
+        self.lines_.append(line)
+        validation_line = score_line = None
+        if validated:
+            (validation_line,) = ax.plot(
+                epochs,
+                validation_losses,
+                linestyle="--",
+                color=line.get_color(),
+                label=f"{name} (validation)",
+            )
+        if scores is not None:
+            if self.score_ax_ is None:
+                self.score_ax_ = ax.twinx()
+                self.score_ax_.set_ylabel("Validation score")
+            (score_line,) = self.score_ax_.plot(
+                epochs,
+                scores,
+                linestyle=":",
+                color=line.get_color(),
+                label=f"{name} (validation score)",
+            )
+        self.validation_lines_.append(validation_line)
+        self.score_lines_.append(score_line)
+
     def plot(self, *, ax=None, log_scale=False, show_validation=True):
         """Draw the curves.
 
@@ -161,35 +193,13 @@ class LossCurveDisplay:
         for name, losses, validation_losses, scores in zip(
             names, self.loss_curves, self.validation_loss_curves, self.validation_scores
         ):
-            losses = np.asarray(losses)
-            epochs = np.arange(1, len(losses) + 1)
-            validated = show_validation and validation_losses is not None
-            (line,) = ax.plot(
-                epochs, losses, label=f"{name} (training)" if validated else name
+            self._plot_model(
+                ax,
+                name,
+                losses,
+                validation_losses if show_validation else None,
+                scores if show_validation else None,
             )
-            self.lines_.append(line)
-            validation_line = score_line = None
-            if validated:
-                (validation_line,) = ax.plot(
-                    epochs,
-                    validation_losses,
-                    linestyle="--",
-                    color=line.get_color(),
-                    label=f"{name} (validation)",
-                )
-            if show_validation and scores is not None:
-                if self.score_ax_ is None:
-                    self.score_ax_ = ax.twinx()
-                    self.score_ax_.set_ylabel("Validation score")
-                (score_line,) = self.score_ax_.plot(
-                    epochs,
-                    scores,
-                    linestyle=":",
-                    color=line.get_color(),
-                    label=f"{name} (validation score)",
-                )
-            self.validation_lines_.append(validation_line)
-            self.score_lines_.append(score_line)
         if log_scale:
             ax.set_yscale("log")
         ax.set_xlabel("Epoch")
