@@ -24,16 +24,19 @@ Built-in activations and losses are selected by integer codes (numba cannot
 call the Python functions of an arbitrary ``Activation``); a custom
 activation goes through the numpy kernel instead.
 
-Compiled code is cached on disk (``cache=True``), so only the first process
-that uses a dtype/layout pays the compilation.
+Compiled code is cached on disk (see ``_numba.njit_cached``), so only the
+first process that uses a dtype/layout pays the compilation; where no cache
+can be written (a read-only installation), each process compiles in memory.
 """
 
 import math
 
 import numpy as np
 from llvmlite import binding, ir
-from numba import njit, types
+from numba import types
 from numba.extending import intrinsic
+
+from sklearn_delta._numba import njit_cached
 
 # Codes of the built-in output functions; SOFTMAX couples the units.
 IDENTITY, LOGISTIC, TANH, RELU, SOFTPLUS, SOFTMAX = range(6)
@@ -87,7 +90,7 @@ def _prefetch(typingctx, array, index):
     return signature, codegen
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit_cached(fastmath=_FASTMATH)
 def _expit(h):
     if h >= 0:
         return 1.0 / (1.0 + math.exp(-h))
@@ -95,7 +98,7 @@ def _expit(h):
     return e / (1.0 + e)
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit_cached(fastmath=_FASTMATH)
 def _error_terms(deltas, r, Y, row, activation, loss, eps):
     """Turn the net inputs in ``deltas[r]`` into error terms, in place, for the
     targets ``Y[row]``; return the row's loss.
@@ -152,12 +155,12 @@ def _error_terms(deltas, r, Y, row, activation, loss, eps):
     return row_loss
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit_cached(fastmath=_FASTMATH)
 def _row(pos, order):
     return order[pos] if order.shape[0] else pos
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit_cached(fastmath=_FASTMATH)
 def _start_step(
     weights, intercept, weights_velocity, intercept_velocity, deltas, size, rule
 ):
@@ -185,7 +188,7 @@ def _start_step(
     return weights_target
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit_cached(fastmath=_FASTMATH)
 def _finish_step(weights, intercept, weights_velocity, intercept_velocity, rule):
     """Under momentum the batch's step is the new velocity: w <- w + v."""
     if rule[2] > 0:
@@ -193,7 +196,7 @@ def _finish_step(weights, intercept, weights_velocity, intercept_velocity, rule)
         intercept += intercept_velocity
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit_cached(fastmath=_FASTMATH)
 def _prefetch_dense_row(X, Y, sample_weight, order, position):
     """Prefetch every cache line of the row at ``order[position]``, if any."""
     if position < order.shape[0]:
@@ -205,7 +208,7 @@ def _prefetch_dense_row(X, Y, sample_weight, order, position):
         _prefetch(sample_weight, i)
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit_cached(fastmath=_FASTMATH)
 def _gather(X, Y, sample_weight, order, start, size, X_batch, Y_batch, w_batch):
     """Copy the batch's rows, in the shuffled order, into contiguous buffers.
 
@@ -223,7 +226,7 @@ def _gather(X, Y, sample_weight, order, start, size, X_batch, Y_batch, w_batch):
         w_batch[r] = sample_weight[i]
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit_cached(fastmath=_FASTMATH)
 def dense_epoch(
     X,
     Y,
@@ -301,7 +304,7 @@ def dense_epoch(
     return epoch_loss
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit_cached(fastmath=_FASTMATH)
 def _prefetch_csr_rows(indptr, indices, data, Y, sample_weight, order, position):
     """Prefetch what the rows ahead of ``order[position]`` will need.
 
@@ -321,7 +324,7 @@ def _prefetch_csr_rows(indptr, indices, data, Y, sample_weight, order, position)
         _prefetch(indices, first)
 
 
-@njit(cache=True, fastmath=_FASTMATH)
+@njit_cached(fastmath=_FASTMATH)
 def csr_epoch(
     data,
     indices,

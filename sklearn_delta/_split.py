@@ -18,7 +18,8 @@ are taken in key order until ``validation_fraction`` of the stratum's
 """
 
 import numpy as np
-from numba import njit
+
+from sklearn_delta._numba import njit_cached
 
 # The constants of splitmix64, a fast 64-bit mixing function: it turns the
 # bits of a row's projection into a key whose order looks random.
@@ -119,7 +120,7 @@ def _splitmix64(z):
 # promise. Zeros are skipped so that dense and CSR rows give the same sum.
 
 
-@njit(cache=True)
+@njit_cached()
 def _dense_projection(X, feature_salt, Y, target_salt):
     projection = np.empty(X.shape[0])
     for i in range(X.shape[0]):
@@ -133,7 +134,7 @@ def _dense_projection(X, feature_salt, Y, target_salt):
     return projection
 
 
-@njit(cache=True)
+@njit_cached()
 def _csr_projection(data, indices, indptr, feature_salt, Y, target_salt):
     projection = np.empty(Y.shape[0])
     for i in range(Y.shape[0]):
