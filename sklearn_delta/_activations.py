@@ -58,6 +58,13 @@ class Activation:
         starts each unit's intercept where the unit outputs the mean of its
         targets (see :meth:`starting_net_input`); without it, at 0.
 
+    second_derivative : callable, default=None
+        ``second_derivative(net_input, output)`` returns ``f''(h)``
+        elementwise. ``eta0="auto"`` uses it to bound how curved the squared
+        error through this activation can be (see
+        :meth:`squared_error_curvature`); without it, ``f''`` is estimated
+        by finite differences of ``derivative``.
+
     Examples
     --------
     >>> import numpy as np
@@ -81,10 +88,12 @@ class Activation:
         output_range=(-np.inf, np.inf),
         target_values=None,
         inverse=None,
+        second_derivative=None,
     ):
         self._function = function
         self._derivative = derivative
         self._inverse = inverse
+        self._second_derivative = second_derivative
         self.name = name
         low, high = (float(end) for end in output_range)
         if not low < high:
@@ -146,6 +155,37 @@ class Activation:
         margin = START_MARGIN * width
         return self._inverse(np.clip(mean_target, low + margin, high - margin))
 
+    def second_derivative(self, net_input, output):
+        """Return f''(h): the given function, else central differences of f'."""
+        if self._second_derivative is not None:
+            return self._second_derivative(net_input, output)
+        step = 1e-5 * np.maximum(1.0, np.abs(net_input))
+        above, below = net_input + step, net_input - step
+        return (
+            self.derivative(above, self.function(above))
+            - self.derivative(below, self.function(below))
+        ) / (2 * step)
+
+    def squared_error_curvature(self, target_low, target_high):
+        """The largest second derivative of the squared error by the net input.
+
+        For one unit, ``d^2/dh^2 [(y - f(h))^2 / 2] = f'(h)^2 - (y - f(h))
+        f''(h)``; its largest absolute value over net inputs in [-50, 50] and
+        targets y in [target_low, target_high] (it is linear in y, so the
+        ends suffice) bounds how curved the loss of one unit can be. It is 1
+        for the identity and relu.
+        """
+        net_input = np.linspace(-50.0, 50.0, 20001)
+        output = self.function(net_input)
+        slope = self.derivative(net_input, output)
+        bend = self.second_derivative(net_input, output)
+        with np.errstate(over="ignore", invalid="ignore"):
+            curvature = max(
+                float(np.max(np.abs(slope**2 - (target - output) * bend)))
+                for target in (target_low, target_high)
+            )
+        return curvature if np.isfinite(curvature) and curvature > 0 else 1.0
+
     def __repr__(self):
         return f"Activation(name={self.name!r})"
 
@@ -164,6 +204,23 @@ def _logistic_derivative(net_input, output):
 
 def _tanh_derivative(net_input, output):
     return 1.0 - output**2
+
+
+def _flat(net_input, output):
+    return np.zeros_like(net_input)
+
+
+def _logistic_second_derivative(net_input, output):
+    return output * (1.0 - output) * (1.0 - 2.0 * output)
+
+
+def _tanh_second_derivative(net_input, output):
+    return -2.0 * output * (1.0 - output**2)
+
+
+def _softplus_second_derivative(net_input, output):
+    slope = expit(net_input)
+    return slope * (1.0 - slope)
 
 
 def _relu(net_input):
@@ -215,6 +272,7 @@ ACTIVATIONS = {
         _compiled.IDENTITY,
         name="identity",
         inverse=_identity,
+        second_derivative=_flat,
     ),
     "logistic": _builtin(
         expit,
@@ -223,6 +281,7 @@ ACTIVATIONS = {
         name="logistic",
         output_range=(0.0, 1.0),
         inverse=logit,
+        second_derivative=_logistic_second_derivative,
     ),
     "tanh": _builtin(
         np.tanh,
@@ -231,6 +290,7 @@ ACTIVATIONS = {
         name="tanh",
         output_range=(-1, 1),
         inverse=np.arctanh,
+        second_derivative=_tanh_second_derivative,
     ),
     "relu": _builtin(
         _relu,
@@ -240,6 +300,7 @@ ACTIVATIONS = {
         output_range=(0.0, np.inf),
         target_values=(0.0, 1.0),
         inverse=_identity,
+        second_derivative=_flat,
     ),
     "softplus": _builtin(
         _softplus,
@@ -249,6 +310,7 @@ ACTIVATIONS = {
         output_range=(0.0, np.inf),
         target_values=(0.0, 1.0),
         inverse=_softplus_inverse,
+        second_derivative=_softplus_second_derivative,
     ),
 }
 

@@ -12,7 +12,7 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted
 
@@ -22,6 +22,7 @@ from sklearn_delta._callbacks import (
     CallbackSupportMixin,
     epoch_observer,
 )
+from sklearn_delta._curvature import auto_learning_rate
 from sklearn_delta._data import (
     ALL_ZERO_WEIGHTS,
     InMemory,
@@ -88,15 +89,18 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             StrOptions({"constant", "invscaling", "adaptive"}),
             HasMethods(["learning_rate", "on_plateau"]),
         ],
-        "eta0": [Interval(Real, 0, None, closed="neither")],
+        "eta0": [Interval(Real, 0, None, closed="neither"), StrOptions({"auto"})],
         "power_t": [Interval(Real, 0, None, closed="left")],
         "batch_size": [
             Interval(Integral, 1, None, closed="left"),
             StrOptions({"auto", "full"}),
         ],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="left"), None],
+        "n_iter_no_change": [
+            Interval(Integral, 1, None, closed="left"),
+            Options(Real, {np.inf}),
+        ],
         "early_stopping": ["boolean"],
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "alpha": [Interval(Real, 0, None, closed="left")],
@@ -180,6 +184,14 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
     def _wants_1d_coef(self, y):
         return False
 
+    def _starting_targets(self, Y, sample_weight, partial):
+        """The targets and weights whose mean a new model's units start at;
+        ``partial`` when the model starts from a first partial_fit chunk."""
+        return Y, sample_weight
+
+    # The fewest held-out samples early stopping can score.
+    _min_validation_samples = 1
+
     # -- the parts the parameters name ---------------------------------------
 
     def _output_activation(self, n_outputs):
@@ -195,18 +207,19 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             return min(AUTO_BATCH_SIZE, n_samples)
         return min(self.batch_size, n_samples)
 
-    def _config(self, n_samples, n_outputs):
+    def _config(self, n_samples, n_outputs, eta0):
         return TrainingConfig(
             activation=self._output_activation(n_outputs),
             loss=get_loss(self.loss),
-            eta0=float(self.eta0),
+            eta0=eta0,
             alpha=float(self.alpha),
             momentum=float(self.momentum),
             batch_size=self._resolve_batch_size(n_samples),
             shuffle=self.shuffle,
             seed=self._seed,
             max_iter=self.max_iter,
-            tol=float(self.tol),
+            # tol=None never stops early, as in SGD*.
+            tol=-np.inf if self.tol is None else float(self.tol),
             n_iter_no_change=self.n_iter_no_change,
             verbose=self.verbose,
             record_weights=self.record_weights,
@@ -248,7 +261,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         # weights of zero can also leave nothing to learn from.
         if not np.any(sample_weight):
             raise ValueError(ALL_ZERO_WEIGHTS)
-        return TrainingData(X, y, Y, sample_weight, passed)
+        return TrainingData(X, y, Y, sample_weight, passed, source)
 
     # -- the one run ----------------------------------------------------------
 
@@ -284,15 +297,19 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         if resume:
             state = self._state.resume(*self._unit_params())
         else:
-            state = self._new_state(X, Y, sample_weight, coef_init, intercept_init)
+            state = self._new_state(
+                X, Y, sample_weight, coef_init, intercept_init, partial=partial
+            )
         if not partial:
             _start_fit_bookkeeping(state)
+        if not (partial and resume and self.eta0 == "auto"):
+            state.eta0 = self._initial_rate(X, Y, sample_weight, data.source)
         lengths = state.list_lengths()
         try:
             observer = epoch_observer(self, *data.passed, self._fitted_attributes)
             converged = train(
                 state,
-                self._config(X.shape[0], Y.shape[1]),
+                self._config(X.shape[0], Y.shape[1], state.eta0),
                 X,
                 Y,
                 sample_weight,
@@ -311,6 +328,29 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             raise
         return converged
 
+    def _initial_rate(self, X, Y, sample_weight, source):
+        """eta0, or for eta0="auto" the rate the training data's curvature
+        allows (see ``_curvature.py``)."""
+        if self.eta0 != "auto":
+            return float(self.eta0)
+        loss = get_loss(self.loss)
+        curvature = loss.curvature(
+            self._output_activation(Y.shape[1]), float(np.min(Y)), float(np.max(Y))
+        )
+        batch_size = self._resolve_batch_size(X.shape[0])
+        L, L_max = source.second_moment_bounds(
+            X, sample_weight, rows_too=batch_size < X.shape[0]
+        )
+        return auto_learning_rate(
+            curvature,
+            L,
+            L_max,
+            X.shape[0],
+            batch_size,
+            float(self.alpha),
+            float(self.momentum),
+        )
+
     def _publish(self, state, early_stopped, *, fit):
         """Keep the state whole as ``_state``; set the fitted attributes.
 
@@ -323,7 +363,10 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         self.intercept_ = state.intercept
         self.t_ = state.t
         self.n_iter_ = state.n_iter
+        self.eta0_ = state.eta0
+        self.learning_rate_ = state.learning_rate
         self.loss_curve_ = state.loss_curve  # shared, never copied
+        self.loss_ = state.loss_curve[-1]
         self.best_loss_ = state.best_loss
         self._state = state.at_rest()
         if self.record_weights:
@@ -350,7 +393,9 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
 
     # -- state -----------------------------------------------------------------
 
-    def _new_state(self, X, Y, sample_weight, coef_init=None, intercept_init=None):
+    def _new_state(
+        self, X, Y, sample_weight, coef_init=None, intercept_init=None, partial=False
+    ):
         """The state of a new model: zero weights (or ``coef_init``), and
         intercepts where each unit outputs its mean target (or
         ``intercept_init``)."""
@@ -363,7 +408,8 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             ).T.reshape(n_features, n_outputs)
         if intercept_init is None:
             intercept[...] = starting_intercept(
-                self._output_activation(n_outputs), Y, sample_weight
+                self._output_activation(n_outputs),
+                *self._starting_targets(Y, sample_weight, partial),
             )
         else:
             intercept[...] = self._check_init(
@@ -443,8 +489,8 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
                 intercept_init=intercept_init,
                 kernel=kernel,
             )
-        if not converged:
-            warn_not_converged(self.max_iter)
+        if not converged and self.tol is not None:
+            warn_not_converged(self.max_iter, self._state.rate_scale < 1.0)
         return self
 
     def _continues(self, coef_init, intercept_init):
@@ -509,6 +555,13 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
                 "weight (of one class, for a classifier) to hold some out for "
                 f"validation; the {X.shape[0]} sample(s) given have fewer. Add "
                 "samples or set early_stopping=False."
+            )
+        if held_out.sum() < self._min_validation_samples:
+            raise ValueError(
+                f"The validation set is too small: early stopping held out "
+                f"{held_out.sum()} sample(s), and scoring needs at least "
+                f"{self._min_validation_samples}. Increase validation_fraction "
+                "or the number of samples, or set early_stopping=False."
             )
         val_idx, train_idx = np.flatnonzero(held_out), np.flatnonzero(~held_out)
         validation_weight = sample_weight[val_idx]  # all positive

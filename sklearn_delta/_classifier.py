@@ -56,11 +56,7 @@ def _decision_threshold(activation):
     return brentq(gap, -width, width)
 
 
-@fill_docstring(
-    eta0_reason="The default is larger than the regressor's because the "
-    "logistic unit's derivative f'(h) is at most 1/4 and scales every step "
-    "of the squared error down."
-)
+@fill_docstring
 class DeltaRuleClassifier(ClassifierMixin, BaseDeltaRule):
     """Classification with a single-layer neural network and the delta rule.
 
@@ -126,9 +122,9 @@ Activation, default="logistic"
     >>> model = make_pipeline(StandardScaler(), DeltaRuleClassifier(random_state=0))
     >>> model = model.fit(X, y)
     >>> round(model.score(X, y), 2)
-    0.88
+    0.96
     >>> model.predict_proba(X[:1]).round(2)
-    array([[0.87, 0.13, 0.01]])
+    array([[0.9, 0.1, 0. ]])
     """
 
     _parameter_constraints: dict = {
@@ -144,11 +140,11 @@ Activation, default="logistic"
         loss="squared_error",
         *,
         learning_rate="constant",
-        eta0=0.1,
+        eta0="auto",
         power_t=0.5,
-        batch_size="auto",
-        max_iter=200,
-        tol=1e-4,
+        batch_size="full",
+        max_iter=10_000,
+        tol=2e-6,
         n_iter_no_change=5,
         early_stopping=False,
         validation_fraction=0.1,
@@ -396,6 +392,17 @@ Activation, default="logistic"
         Y = np.full((len(y), n_classes), negative)
         Y[np.arange(len(y)), class_index] = positive
         return Y
+
+    def _starting_targets(self, Y, sample_weight, partial):
+        # A first partial_fit chunk that lacks some of the named classes
+        # would start the units at its own class shares, near the ends of
+        # their range where f'(h) is small: start neutral between the named
+        # classes instead (one encoded row per class, equal weights). A fit
+        # always has every class.
+        classes = self._encode_targets(self.classes_).astype(Y.dtype)
+        if not partial or len(np.unique(Y, axis=0)) == len(classes):
+            return Y, sample_weight
+        return classes, np.ones(len(classes), dtype=Y.dtype)
 
     def _class_sample_weight(self, y, sample_weight, source):
         if self.class_weight is None:

@@ -16,6 +16,8 @@ from typing import Any
 import numpy as np
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
+from sklearn_delta._curvature import second_moment_bounds
+
 ALL_ZERO_WEIGHTS = (
     "Sample weights must contain at least one non-zero number. Every sample has "
     "weight zero (after class_weight), so there is nothing to learn from: give "
@@ -35,6 +37,7 @@ class TrainingData:
     sample_weight : array of shape (n_samples,), class weights folded in
     passed : tuple, (X, y, sample_weight) as the user passed them, for
         callbacks that score the model during training
+    source : where the arrays come from (:class:`InMemory` or the dask one)
     """
 
     X: Any
@@ -42,6 +45,7 @@ class TrainingData:
     Y: Any
     sample_weight: Any
     passed: tuple
+    source: Any
 
 
 def validate_numeric(estimator, *args, **kwargs):
@@ -96,3 +100,7 @@ class InMemory:
     def class_counts(self, y, classes):
         """How many samples each of ``classes`` has in y."""
         return np.bincount(np.searchsorted(classes, y), minlength=len(classes))
+
+    def second_moment_bounds(self, X, sample_weight, rows_too):
+        """L and L_max of [X, 1] (see ``_curvature.py``)."""
+        return second_moment_bounds(X, sample_weight, rows_too=rows_too)

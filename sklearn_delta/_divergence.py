@@ -12,9 +12,16 @@ An epoch is taken as diverging when its mean loss
   worse: when it does, the steps overshoot. With a bounded loss (a logistic
   or tanh unit's squared error) this is the only way a too-large rate shows.
 
+The loss of an epoch is taken as its steps are made, each batch's before
+its step, so the last step of a call would go unchecked: when a call ends,
+the objective of its final weights is judged the same way, and must also not
+exceed the call's starting loss by more than the overshoot margin (in a later
+partial_fit call, the only reference there is for the chunk).
+
 A diverging epoch sends the state back to where the best epoch of the call
 began (the weights of a diverging run are already bad before the epoch in
-which the loss shows it) and cuts the learning rate by RATE_CUT.
+which the loss shows it) and cuts the learning rate by RATE_CUT. A call
+that cut its rate warns once, when it ends, with a DivergenceWarning.
 """
 
 import warnings
@@ -75,8 +82,10 @@ class DivergenceGuard:
     """
 
     def __init__(self, start_loss, loss_scale, fresh_start):
+        self.start_loss = start_loss
         self.loss_scale = loss_scale
         self.call_best = start_loss if fresh_start else np.inf
+        self.rates = []  # the rates that diverged, in order
         self._epoch_start = None
         # Where to go back to: where the call's best epoch began (at first,
         # where the call started).
@@ -96,26 +105,34 @@ class DivergenceGuard:
             and epoch_loss <= self.call_best + OVERSHOOT_FRACTION * self.loss_scale
         )
 
+    def ended_worse(self, state, end_loss):
+        """Whether the call's final weights, of objective ``end_loss``, diverged
+        or end clearly worse than the call started."""
+        return self.diverged(state, end_loss) or not (
+            end_loss <= self.start_loss + OVERSHOOT_FRACTION * self.loss_scale
+        )
+
     def accept(self, epoch_loss):
         """Keep the epoch; a new best of the call becomes the checkpoint."""
         if epoch_loss < self.call_best or not np.isfinite(self.call_best):
             self._checkpoint = self._epoch_start
             self.call_best = epoch_loss
 
-    def roll_back(self, state, eta0, rate, epoch_loss):
-        """Go back to the checkpoint with the rate cut by RATE_CUT, and warn.
+    def roll_back(self, state, eta0, rate):
+        """Go back to the checkpoint with the rate cut by RATE_CUT.
 
         ``rate`` is the learning rate that diverged.
         """
+        self.rates.append(rate)
         rate_scale = state.rate_scale / RATE_CUT
         if rate_scale < RATE_CUT**-MAX_RATE_CUTS:
             raise ValueError(
                 f"Training diverges even at learning rate {rate:.3g} "
-                f"({MAX_RATE_CUTS} cuts by {RATE_CUT:g} below eta0={eta0}). The "
-                "features (or the targets) are probably on very large or very "
-                "different scales: standardise them (e.g. with StandardScaler, "
-                "and for a regressor's targets TransformedTargetRegressor) and "
-                "lower eta0."
+                f"({MAX_RATE_CUTS} cuts by {RATE_CUT:g} below eta0={eta0:.3g}). "
+                "The features (or the targets) are probably on very large or "
+                "very different scales: standardise them (e.g. with "
+                "StandardScaler, and for a regressor's targets "
+                "TransformedTargetRegressor)."
             )
         self._checkpoint.restore(state)
         self.call_best = self._checkpoint.call_best
@@ -124,11 +141,19 @@ class DivergenceGuard:
         # weights the same way again.
         state.coef_velocity[...] = 0
         state.intercept_velocity[...] = 0
+
+    def warn(self):
+        """One DivergenceWarning for the call, if it cut its rate."""
+        if not self.rates:
+            return
+        cuts = len(self.rates)
         warnings.warn(
-            f"Training diverged in epoch {state.n_iter + 1} with learning rate "
-            f"{rate:.3g} (mean loss {epoch_loss:.3g}); it went back to the "
-            f"weights of epoch {state.n_iter} and goes on with the learning rate "
-            f"cut to {rate / RATE_CUT:.3g}. Scale the features (e.g. with "
-            "StandardScaler) or lower eta0 to avoid this.",
+            f"Training diverged {cuts} time{'s' if cuts > 1 else ''} (the loss "
+            "grew, or was not finite): each time it went back to the weights "
+            "where its best epoch began and cut the learning rate by "
+            f"{RATE_CUT:g}, from {self.rates[0]:.3g} to "
+            f"{self.rates[-1] / RATE_CUT:.3g} in all. Standardise the features "
+            "(e.g. with StandardScaler); a number given as eta0 may be too "
+            "large for this data (eta0='auto' picks a stable rate from it).",
             DivergenceWarning,
         )

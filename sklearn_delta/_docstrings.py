@@ -13,44 +13,67 @@ LearningRateSchedule, default="constant"
 
         - "constant": ``eta = eta0`` throughout (the textbook delta rule);
         - "invscaling": ``eta = eta0 / (n_iter_ + 1) ** power_t``, decaying
-          with the epochs run so far;
+          with the epochs run so far (SGD* counts samples instead: its rate
+          depends on the data's size, ours does not);
         - "adaptive": ``eta = eta0`` until the loss (or validation score)
           stops improving for ``n_iter_no_change`` epochs, then divided by 5
-          each time, until it falls below 1e-6;
+          each time it stalls, until it has fallen to 1e-6 or below; the
+          next stall then ends training (as MLP* does);
         - a :class:`~sklearn_delta.LearningRateSchedule` of your own. It is
           copied at the start of ``fit``, never changed in place.
 
         The rate is set at the start of each epoch (each ``partial_fit``
         call), and ``partial_fit`` and ``warm_start`` continue the schedule.
 
-    eta0 : float, default=%(eta0)s
-        The initial learning rate. %(eta0_reason)s
+    eta0 : float or "auto", default="auto"
+        The initial learning rate. "auto" sets it from the curvature of the
+        loss on the training data, so that training is stable without
+        tuning: ``eta0 = (1 - momentum) / (c L_b + alpha)``, where ``L_b`` is
+        the largest curvature of the mean squared input ``[x, 1]`` seen by a
+        batch of ``batch_size`` rows (from the full batch's largest
+        eigenvalue up to the largest squared row norm, for online steps) and
+        ``c`` how curved the loss is through the activation (1 for the
+        identity's squared error, 1/4 for a logistic unit's log loss). See
+        the user guide's "The learning rate that sets itself". ``fit``
+        computes it from its training data; ``partial_fit`` on its first
+        call, from the first chunk, and keeps it afterwards. ``eta0_`` holds
+        the rate chosen. A number is used as it is: the textbook delta rule.
 
         Training that diverges (the loss becomes infinite, grows a
         thousandfold, or in a fit rises clearly above its best) goes back to
         the weights where its best epoch began and goes on at a quarter of
-        the rate, with a :class:`~sklearn_delta.DivergenceWarning`.
+        the rate; a call that had to do so warns once, with a
+        :class:`~sklearn_delta.DivergenceWarning`.
 
     power_t : float, default=0.5
         The exponent of the "invscaling" schedule.
 
-    batch_size : int, "auto" or "full", default="auto"
-        Samples per weight update. 1 is the online (stochastic) delta rule,
-        "full" is batch gradient descent (one update per epoch), an int is a
-        mini-batch. "auto" means ``min(32, n_samples)``. A batch size larger
-        than the data is clipped to the number of samples.
+    batch_size : int, "auto" or "full", default="full"
+        Samples per weight update. "full" is batch gradient descent (one
+        update per epoch: deterministic, and with ``eta0="auto"`` the
+        steadiest way to the minimum), 1 is the online (stochastic) delta
+        rule, an int is a mini-batch. "auto" means ``min(32, n_samples)``
+        (scikit-learn's MLP takes 200). A batch size larger than the data is
+        clipped to the number of samples.
 
-    max_iter : int, default=200
-        The most epochs (passes over the data) one ``fit`` runs.
+    max_iter : int, default=10_000
+        The most epochs (passes over the data) one ``fit`` runs. Most fits
+        stop much earlier, by ``tol``; a full-batch epoch is one pass of two
+        matrix products.
 
-    tol : float, default=1e-4
+    tol : float or None, default=2e-6
         Training stops once the training loss has not improved by at least
-        ``tol`` for more than ``n_iter_no_change`` consecutive epochs (with
+        ``tol`` times its scale (the larger of the loss at the start and the
+        loss of all-zero weights) for more than ``n_iter_no_change``
+        consecutive epochs: unlike SGD* and MLP*, whose ``tol`` is in the
+        units of the loss, the rule does not depend on the units of y. With
         early stopping: once the validation score has not improved by at
-        least ``tol``).
+        least ``tol``. None never stops early: exactly ``max_iter`` epochs
+        run, without a ConvergenceWarning, as in SGD*.
 
-    n_iter_no_change : int, default=5
-        How many epochs without improvement to tolerate before stopping.
+    n_iter_no_change : int or np.inf, default=5
+        How many epochs without improvement to tolerate before stopping;
+        ``np.inf`` never stops early, as in MLP*.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified for
@@ -97,11 +120,16 @@ LearningRateSchedule, default="constant"
 
 TRAINING_ATTRIBUTES = """\
 loss_curve_ : list of float
-        One value per epoch: the weighted mean per-sample loss of that epoch
-        (``1/2 sum_j (y_j - y^_j)^2`` for the squared error), each sample's
-        loss taken just before the update that used it, plus the penalty
-        ``alpha / 2 * ||coef_||^2`` at the epoch's end. It continues over
-        ``partial_fit`` calls and warm starts.
+        One value per epoch: the objective of the weights that epoch saw.
+        That is the weighted mean per-sample loss (``1/2 sum_j (y_j -
+        y^_j)^2`` for the squared error), each sample's loss taken just
+        before the update that used it, plus the penalty ``alpha / 2 *
+        ||w||^2`` of the weights the epoch started from. For a full batch it
+        is exactly the objective of the weights before the epoch's step. It
+        continues over ``partial_fit`` calls and warm starts.
+
+    loss_ : float
+        The last value of ``loss_curve_``.
 
     best_loss_ : float
         The smallest value in ``loss_curve_``.
@@ -130,6 +158,14 @@ loss_curve_ : list of float
     n_iter_ : int
         Epochs run, counting every ``partial_fit`` call as one.
 
+    eta0_ : float
+        The initial learning rate used: ``eta0``, or the rate that
+        ``eta0="auto"`` chose.
+
+    learning_rate_ : float
+        The learning rate of the last epoch: the schedule's rate, after any
+        cuts made by the divergence guard.
+
     t_ : float
         Training samples seen, each counted with its sample weight (so a
         weight of k counts as k rows). Passed to learning-rate schedules.
@@ -142,20 +178,9 @@ loss_curve_ : list of float
         are all strings (a pandas DataFrame)."""
 
 
-def fill_docstring(eta0_reason):
-    """Return a class decorator that fills in the shared documentation.
-
-    ``eta0_reason`` explains the estimator's default learning rate.
-    """
-
-    def fill(cls):
-        eta0 = cls.__init__.__kwdefaults__["eta0"]
-        parameters = TRAINING_PARAMETERS.replace("%(eta0)s", repr(eta0)).replace(
-            "%(eta0_reason)s", eta0_reason
-        )
-        cls.__doc__ = cls.__doc__.replace(
-            "%(training_parameters)s", parameters
-        ).replace("%(training_attributes)s", TRAINING_ATTRIBUTES)
-        return cls
-
-    return fill
+def fill_docstring(cls):
+    """Class decorator: put the shared documentation in the class docstring."""
+    cls.__doc__ = cls.__doc__.replace(
+        "%(training_parameters)s", TRAINING_PARAMETERS
+    ).replace("%(training_attributes)s", TRAINING_ATTRIBUTES)
+    return cls

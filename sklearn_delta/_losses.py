@@ -52,9 +52,10 @@ class Loss:
     >>> X = np.linspace(-1, 1, 21).reshape(-1, 1)
     >>> y = 2 * X.ravel()
     >>> y[-1] = 100.0  # an outlier, which the Huber loss shrugs off
-    >>> model = DeltaRuleRegressor(loss=Huber(), eta0=0.5, random_state=0)
-    >>> round(float(model.fit(X, y).coef_[0]), 1)
-    2.1
+    >>> round(float(DeltaRuleRegressor(loss=Huber()).fit(X, y).coef_[0]), 1)
+    2.2
+    >>> round(float(DeltaRuleRegressor().fit(X, y).coef_[0]), 1)  # squared error
+    14.7
     """
 
     name = "custom"
@@ -96,6 +97,15 @@ class Loss:
         """The activation the ``n_outputs`` output units use with this loss."""
         return activation
 
+    def curvature(self, activation, target_low, target_high):
+        """The largest second derivative of the loss by a unit's net input.
+
+        ``eta0="auto"`` divides by it (see the user guide). The base class
+        returns 1, the value of the squared error of identity units: override
+        it when your loss can be more curved, or pass a number as eta0.
+        """
+        return 1.0
+
     def __repr__(self):
         return f"{type(self).__name__}()"
 
@@ -111,6 +121,9 @@ class SquaredError(Loss):
 
     def delta(self, y_true, y_pred, net_input, activation):
         return (y_true - y_pred) * activation.derivative(net_input, y_pred)
+
+    def curvature(self, activation, target_low, target_high):
+        return activation.squared_error_curvature(target_low, target_high)
 
 
 class LogLoss(Loss):
@@ -146,6 +159,11 @@ class LogLoss(Loss):
         if n_outputs is not None and n_outputs > 1:
             return SOFTMAX
         return activation
+
+    def curvature(self, activation, target_low, target_high):
+        # p (1 - p) <= 1/4 for a logistic unit; the softmax's Hessian
+        # diag(p) - p p^T has no eigenvalue above 1/2.
+        return 0.5 if activation is SOFTMAX else 0.25
 
 
 LOSSES = {"squared_error": SquaredError(), "log_loss": LogLoss()}

@@ -100,13 +100,15 @@ class InverseScalingSchedule(LearningRateSchedule):
 class AdaptiveSchedule(LearningRateSchedule):
     """Keep ``eta0`` while the loss improves; divide it by 5 when it stalls.
 
-    As in scikit-learn's MLP, training stops once the rate would fall below
-    ``min_rate``.
+    As scikit-learn's MLP does: each time the loss (or validation score)
+    stalls for ``n_iter_no_change`` epochs, the rate is divided by 5, until
+    it has fallen to ``min_rate`` or below; the next stall then ends
+    training.
 
     Parameters
     ----------
     min_rate : float, default=1e-6
-        The smallest rate the schedule goes down to.
+        Below this rate the schedule stops dividing and lets training stop.
 
     Attributes
     ----------
@@ -131,7 +133,7 @@ class AdaptiveSchedule(LearningRateSchedule):
         return eta0 * self.factor
 
     def on_plateau(self, eta0, epoch, t):
-        if eta0 * self.factor / 5.0 < self.min_rate:
+        if eta0 * self.factor <= self.min_rate:
             return False
         self.factor /= 5.0
         return True

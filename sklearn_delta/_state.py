@@ -37,6 +37,8 @@ class TrainingState:
     coef: np.ndarray  # (n_features, n_outputs); None between calls
     intercept: np.ndarray  # (n_outputs,); None between calls
     schedule: Any
+    eta0: float = None  # the initial rate: eta0, or what eta0="auto" chose
+    learning_rate: float = None  # the rate of the last epoch
     coef_velocity: np.ndarray = None
     intercept_velocity: np.ndarray = None
     t: float = 0.0
@@ -112,6 +114,7 @@ class Checkpoint:
                     "no_improvement_count",
                     "best_validation_score",
                     "best_params",
+                    "learning_rate",
                 )
             },
         }

@@ -91,8 +91,24 @@ def starting_intercept(activation, Y, sample_weight):
 
 def mean_loss(X, Y, sample_weight, coef, intercept, activation, loss):
     """Weighted mean per-sample loss of the given weights on (X, Y)."""
-    net_input = safe_sparse_dot(X, coef) + intercept
+    if isinstance(Y, np.ndarray) and not coef.any():
+        net_input = np.broadcast_to(intercept, Y.shape)  # no need to read X
+    else:
+        net_input = safe_sparse_dot(X, coef) + intercept
     return net_input_loss(net_input, Y, sample_weight, activation, loss)
+
+
+def objective(X, Y, sample_weight, coef, intercept, config):
+    """What training minimises: the weighted mean loss plus the L2 penalty."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        loss = mean_loss(
+            X, Y, sample_weight, coef, intercept, config.activation, config.loss
+        )
+        return loss + _penalty(coef, config.alpha)
+
+
+def _penalty(coef, alpha):
+    return 0.5 * alpha * float(np.sum(coef**2)) if alpha else 0.0
 
 
 def net_input_loss(net_input, Y, sample_weight, activation, loss):
@@ -151,25 +167,36 @@ def train(
     guard = _start_guard(state, config, X, Y, sample_weight, fresh_start)
     weight_scale = float(np.mean(sample_weight))
     last_epoch = state.n_iter + max_epochs
-    while state.n_iter < last_epoch:
+    stop = False
+    rate = None  # of the last epoch run (max_epochs >= 1, so one runs first)
+    while True:
+        if stop or state.n_iter >= last_epoch:
+            # The last steps are judged by the objective of the final weights.
+            end_loss = objective(
+                X, Y, sample_weight, state.coef, state.intercept, config
+            )
+            if not guard.ended_worse(state, end_loss):
+                break
+            guard.roll_back(state, config.eta0, rate)
+            stop = False
         guard.epoch_begins(state)
         observer.epoch_begin(state)
         rate = _learning_rate(state, config)
         rule = UpdateRule(rate, config.alpha, config.momentum, weight_scale)
         epoch_loss = _train_epoch(state, config, X, Y, sample_weight, rule, kernel)
         if guard.diverged(state, epoch_loss):
-            guard.roll_back(state, config.eta0, rate, epoch_loss)
+            guard.roll_back(state, config.eta0, rate)
             continue
         guard.accept(epoch_loss)
+        state.learning_rate = rate
         _record_epoch(state, config, epoch_loss, float(sample_weight.sum()))
-        converged = _end_of_epoch(state, config, epoch_loss, validation)
-        if observer.epoch_end(state) and not converged:
+        stop = _end_of_epoch(state, config, epoch_loss, validation, guard.loss_scale)
+        if observer.epoch_end(state) and not stop:
             if config.verbose:
                 print("Stopping: a callback asked to stop.")
-            return True
-        if converged:
-            return True
-    return False
+            stop = True
+    guard.warn()
+    return stop
 
 
 def _start_guard(state, config, X, Y, sample_weight, fresh_start):
@@ -182,15 +209,7 @@ def _start_guard(state, config, X, Y, sample_weight, fresh_start):
     while the kernel's float64 sum of the same epoch does not).
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        start_loss = mean_loss(
-            X,
-            Y,
-            sample_weight,
-            state.coef,
-            state.intercept,
-            config.activation,
-            config.loss,
-        )
+        start_loss = objective(X, Y, sample_weight, state.coef, state.intercept, config)
         loss_scale = max(
             _null_loss(config, Y, sample_weight),
             start_loss,
@@ -240,6 +259,10 @@ def _learning_rate(state, config):
 def _train_epoch(state, config, X, Y, sample_weight, rule, kernel):
     """Run the kernel over one epoch; return the epoch's mean loss."""
     order = batch_order(X.shape[0], config, state.n_iter)
+    # The penalty of the weights the epoch starts from, as the first batch's
+    # loss is theirs: for a full batch, the epoch's value is the objective of
+    # those weights.
+    penalty = _penalty(state.coef, config.alpha)
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         total = kernel(
             X,
@@ -253,14 +276,15 @@ def _train_epoch(state, config, X, Y, sample_weight, rule, kernel):
             config.activation,
             config.loss,
         )
-        penalty = 0.5 * config.alpha * float(np.sum(state.coef**2))
         return total / (X.shape[0] * rule.weight_scale) + penalty
 
 
-def _end_of_epoch(state, config, epoch_loss, validation):
+def _end_of_epoch(state, config, epoch_loss, validation, loss_scale):
     """Track improvement, keep the best weights; return True to stop."""
     if validation is None:
-        improved = epoch_loss <= state.best_loss - config.tol
+        # tol is relative to the scale of the loss on this data, so that the
+        # rule does not depend on the units of y.
+        improved = epoch_loss <= state.best_loss - config.tol * loss_scale
     else:
         with np.errstate(over="ignore", invalid="ignore"):
             score = validation.score(state.coef, state.intercept)
@@ -300,11 +324,16 @@ def _end_of_epoch(state, config, epoch_loss, validation):
     return True
 
 
-def warn_not_converged(max_iter):
-    """Warn as scikit-learn does when max_iter ends a fit before convergence."""
+def warn_not_converged(max_iter, rate_was_cut):
+    """Warn as scikit-learn does when max_iter ends a fit before convergence.
+
+    After the divergence guard cut the rate, a larger eta0 is no advice.
+    """
+    advice = "Increase max_iter"
+    if not rate_was_cut:
+        advice += ", or raise eta0 if the loss curve still falls steadily"
     warnings.warn(
         f"Maximum iterations ({max_iter}) reached and the optimization hasn't "
-        "converged yet. Increase max_iter, or raise eta0 if the loss curve "
-        "still falls steadily.",
+        f"converged yet. {advice}.",
         ConvergenceWarning,
     )

@@ -37,6 +37,7 @@ except ImportError as error:  # pragma: no cover - exercised without dask
 from sklearn.utils.validation import validate_data
 
 from sklearn_delta._base import BaseDeltaRule
+from sklearn_delta._curvature import bordered, check_finite_curvature
 from sklearn_delta._kernels import apply_step, batch_sums
 
 __all__ = ["fit_full_batch", "r2_score"]
@@ -140,6 +141,20 @@ class DaskSource:
     def labels(self, y):
         """The distinct labels of y (what the classifier's checks look at)."""
         return da.unique(y).compute()
+
+    def second_moment_bounds(self, X, sample_weight, rows_too):
+        """L and L_max of [X, 1] (see ``sklearn_delta._curvature``), in one pass
+        of dask reductions: the weighted second moment is a sum over blocks."""
+        weight = sample_weight / sample_weight.mean()
+        norms = (X**2).sum(axis=1) + 1.0
+        weighted = X * weight[:, None]
+        moment, column_sums, total, L_max = dask.compute(
+            X.T @ weighted, weighted.sum(axis=0), weight.sum(), (weight * norms).max()
+        )
+        full = bordered(moment, column_sums, total, fit_intercept=True)
+        L = float(np.linalg.eigvalsh(full)[-1]) if np.all(np.isfinite(full)) else np.inf
+        check_finite_curvature(L, float(L_max), X.dtype)
+        return L, float(L_max)
 
     def class_counts(self, y, classes):
         """How many samples each of ``classes`` has in y."""

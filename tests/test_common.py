@@ -10,13 +10,14 @@ CONFIGURATIONS = [
     {},
     {"batch_size": 1},
     {"batch_size": 8},
-    {"batch_size": "full"},
+    {"batch_size": "auto"},
     {"learning_rate": "invscaling"},
     {"learning_rate": "adaptive"},
     {"activation": "tanh"},
     {"activation": "relu"},
     {"momentum": 0.9},
-    {"early_stopping": True},
+    # Some checks fit 10 samples; R^2 needs two held out, as MLPRegressor's.
+    {"early_stopping": True, "validation_fraction": 0.2},
 ]
 
 # A relu regressor cannot output the negative targets of the regression

@@ -83,23 +83,26 @@ def test_every_batch_mode_learns(batch_size, momentum):
 
 
 def test_loss_curve_is_the_mean_loss_of_each_epoch():
-    # With full batches and no momentum, an epoch's loss is the loss of the
-    # weights it started from: recompute it from the previous epoch's weights.
+    # With full batches and no momentum, an epoch's loss is the objective of
+    # the weights it started from (penalty included): recompute it from the
+    # previous epoch's weights.
     X, y = make_regression(50, 3, random_state=0)
     model = DeltaRuleRegressor(batch_size="full", eta0=0.01, alpha=0.1, max_iter=1)
     model.fit(X, y)
     w, b = model.coef_.copy(), model.intercept_.copy()
     model.set_params(warm_start=True).fit(X, y)
-    expected = 0.5 * np.mean((y - X @ w - b) ** 2) + 0.05 * np.sum(model.coef_**2)
+    expected = 0.5 * np.mean((y - X @ w - b) ** 2) + 0.05 * np.sum(w**2)
     assert model.loss_curve_[-1] == pytest.approx(expected, rel=1e-10)
     assert len(model.loss_curve_) == model.n_iter_ == 2
 
 
 def test_same_random_state_is_bit_identical():
     X, y = make_classification(300, 8, n_classes=3, n_informative=4, random_state=0)
-    first = DeltaRuleClassifier(random_state=7, momentum=0.5).fit(X, y)
-    second = DeltaRuleClassifier(random_state=7, momentum=0.5).fit(X, y)
-    other = DeltaRuleClassifier(random_state=8, momentum=0.5).fit(X, y)
+    # Mini-batches, so that the seed matters (it shuffles the rows).
+    params = {"momentum": 0.5, "batch_size": 32}
+    first = DeltaRuleClassifier(random_state=7, **params).fit(X, y)
+    second = DeltaRuleClassifier(random_state=7, **params).fit(X, y)
+    other = DeltaRuleClassifier(random_state=8, **params).fit(X, y)
     assert np.array_equal(first.coef_, second.coef_)
     assert first.loss_curve_ == second.loss_curve_
     assert not np.array_equal(first.coef_, other.coef_)

@@ -62,7 +62,9 @@ def test_a_huge_learning_rate_is_cut_back_not_left_as_nan(
 
 
 def test_a_huge_learning_rate_warns_with_the_rates_and_the_fix():
-    with pytest.warns(DivergenceWarning, match=r"cut to .*Scale the features"):
+    with pytest.warns(
+        DivergenceWarning, match=r"from 1e\+06 to .*Standardise the features"
+    ):
         DeltaRuleRegressor(eta0=1e6, batch_size=1, random_state=0).fit(X, Y)
 
 
