@@ -25,6 +25,11 @@ extensions = [
     "sphinx.ext.autosummary",
     "numpydoc",
     "sphinx_gallery.gen_gallery",
+    # Math is typeset by MathJax in the reader's browser, from the copy of
+    # MathJax 3 that sphinx-mathjax-offline ships and copies into _static:
+    # the pages load it from there, never from a CDN.
+    "sphinx.ext.mathjax",
+    "sphinx-mathjax-offline",
 ]
 
 templates_path = ["_templates"]
