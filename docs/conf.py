@@ -6,9 +6,14 @@ Build (offline) with::
 """
 
 import os
+import sys
 import warnings
+from pathlib import Path
 
 import sklearn_delta
+
+# Local extensions (docs/_ext).
+sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 # Examples run with matplotlib's file backend, and their expected
 # ConvergenceWarnings (short demo fits) stay out of the pages.
@@ -30,10 +35,19 @@ extensions = [
     # the pages load it from there, never from a CDN.
     "sphinx.ext.mathjax",
     "sphinx-mathjax-offline",
+    # Fails the build if a built page would load anything from the network.
+    "offline_pages",
 ]
 
 templates_path = ["_templates"]
-exclude_patterns = ["_build", "auto_examples/*.ipynb", "auto_examples/*.py"]
+exclude_patterns = [
+    "_build",
+    "auto_examples/*.ipynb",
+    "auto_examples/*.py",
+    # Computation-time pages that older builds left behind (see below).
+    "sg_execution_times.rst",
+    "auto_examples/sg_execution_times.rst",
+]
 root_doc = "index"
 
 # numpydoc: one page per class (autosummary), no per-member stub pages.
@@ -51,6 +65,10 @@ sphinx_gallery_conf = {
     "remove_config_comments": True,
     "show_memory": False,
     "plot_gallery": "True",
+    # No computation-time pages: sphinx-gallery makes their tables sortable
+    # with jQuery and DataTables loaded from CDNs, and the pages must work
+    # offline. (The build prints the times.)
+    "write_computation_times": False,
 }
 
 html_theme = "pydata_sphinx_theme"
