@@ -39,6 +39,12 @@ extensions = [
     "offline_pages",
 ]
 
+# Straight quotes and dots, as written: the HTML repr of an estimator links
+# each parameter to its entry here by a text fragment that quotes the
+# docstring's "name : type" line (sklearn.utils._repr_html), so the page
+# must show the type exactly as the docstring has it.
+smartquotes = False
+
 templates_path = ["_templates"]
 exclude_patterns = [
     "_build",
