@@ -84,4 +84,8 @@ html_theme_options = {
     "navigation_with_keys": False,
     "show_prev_next": True,
     "secondary_sidebar_items": ["page-toc"],
+    # Two levels: on an API page, the class and its methods.
+    "show_toc_level": 2,
 }
+# ... named "fit()", not "DeltaRuleRegressor.fit()", to fit the sidebar.
+toc_object_entries_show_parents = "hide"
