@@ -15,8 +15,8 @@ import sklearn_delta
 # Local extensions (docs/_ext).
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
-# Examples run with matplotlib's file backend, and their expected
-# ConvergenceWarnings (short demo fits) stay out of the pages.
+# Examples run with matplotlib's file backend, and matplotlib's warnings
+# about it ("Matplotlib is currently using agg ...") stay out of the pages.
 os.environ.setdefault("MPLBACKEND", "Agg")
 warnings.filterwarnings("ignore", category=UserWarning, message="Matplotlib")
 
