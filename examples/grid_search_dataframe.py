@@ -45,6 +45,10 @@ grid = {
     "delta__eta0": [0.01, 0.1],
     "delta__batch_size": [8, "full"],
 }
+
+# %%
+# Search the grid with five-fold cross-validation on the training rows, then
+# score the best pipeline on the rows held out for testing.
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0, stratify=y)
 search = GridSearchCV(pipeline, grid, cv=5).fit(X_train, y_train)
 

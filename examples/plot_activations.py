@@ -6,9 +6,13 @@ The output function ``f`` of the units shapes what the delta rule can
 learn and how fast: its derivative ``f'(h)`` multiplies every step. Here
 the same classifier is trained on the breast-cancer data with each built-in
 activation (and with the log-loss, which cancels ``f'(h)``), and their loss
-curves and test accuracies are compared. The losses differ in scale from
-one activation to the next (a tanh unit's targets are -1 and 1, a logistic
-unit's 0 and 1), so compare the shapes of the curves, and the accuracies.
+curves and test accuracies are compared. The losses are not all measured
+alike, so the plot puts side by side curves whose heights do not compare:
+the squared error of units whose targets are -1 and 1 (tanh, identity) is
+four times that of units with targets 0 and 1 (logistic, relu, softplus)
+making the same mistakes relative to their targets' range, and the
+log-loss is another loss altogether.
+Compare the shapes of the curves, and the accuracies.
 """
 
 # %%
@@ -24,13 +28,14 @@ from sklearn_delta.plotting import LossCurveDisplay
 X, y = load_breast_cancer(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
 
+# Each name says the targets of the units' squared error, or the loss.
 settings = {
-    "logistic": {"activation": "logistic"},
-    "tanh": {"activation": "tanh", "eta0": 0.02},
-    "identity (ADALINE)": {"activation": "identity", "eta0": 0.01},
-    "relu": {"activation": "relu", "eta0": 0.02},
-    "softplus": {"activation": "softplus", "eta0": 0.05},
-    "logistic, log_loss": {"loss": "log_loss"},
+    "logistic (targets 0, 1)": {"activation": "logistic"},
+    "tanh (targets -1, 1)": {"activation": "tanh", "eta0": 0.02},
+    "identity, ADALINE (targets -1, 1)": {"activation": "identity", "eta0": 0.01},
+    "relu (targets 0, 1)": {"activation": "relu", "eta0": 0.02},
+    "softplus (targets 0, 1)": {"activation": "softplus", "eta0": 0.05},
+    "logistic, log-loss": {"loss": "log_loss"},
 }
 models = {}
 for name, params in settings.items():
@@ -38,11 +43,16 @@ for name, params in settings.items():
         StandardScaler(), DeltaRuleClassifier(max_iter=40, random_state=0, **params)
     )
     models[name] = model.fit(X_train, y_train)
-    print(f"{name:>20}: test accuracy {model.score(X_test, y_test):.3f}")
+    print(f"{name:>33}: test accuracy {model.score(X_test, y_test):.3f}")
 
 # %%
-fig, ax = plt.subplots(figsize=(8, 5))
+# The curves' heights only compare within a kind of loss: squared error on
+# targets 0 and 1, squared error on -1 and 1 (four times as large for the
+# same mistakes), or the log-loss. The legend goes below the plot, clear of
+# the curves.
+fig, ax = plt.subplots(figsize=(8, 6), layout="constrained")
 LossCurveDisplay.from_estimator(models, ax=ax, log_scale=True)
 ax.set_title("Breast cancer: loss per epoch by activation")
-fig.tight_layout()
+ax.set_ylabel("Mean loss (scales differ: see above)")
+ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=2)
 fig.savefig("activations.png")
