@@ -22,8 +22,11 @@ score
     R^2 or accuracy on the training data after the 3-epoch fit (closed-form
     / lbfgs references: after their own fit).
 
-Also reported: partial_fit over 1_000-row chunks (one pass over the data)
-against one fit epoch, and the float32 speed-up of the epoch.
+Also reported: the default fits (every parameter at its default) of
+DeltaRuleRegressor and SGDRegressor on the float64 regression, with their
+training MSE over the least-squares optimum and their fit time (median of
+``--repeats``); partial_fit over 1_000-row chunks (one pass over the data)
+against one fit epoch; and the float32 speed-up of the epoch.
 """
 
 import argparse
@@ -301,6 +304,36 @@ def bench_partial_fit(X, y, args):
     return streamed / epoch
 
 
+def bench_default_fits(X, y, args):
+    """The default fits of ours and of SGDRegressor: (name, seconds, MSE ratio)."""
+    optimum = mean_squared_error(y, LinearRegression().fit(X, y).predict(X))
+    rows = []
+    for name, model in (
+        ("DeltaRuleRegressor()", DeltaRuleRegressor(random_state=0)),
+        ("SGDRegressor()", SGDRegressor(random_state=0)),
+    ):
+        seconds = median_time(lambda m=model: clone(m).fit(X, y), args.repeats)
+        fitted = clone(model).fit(X, y)
+        ratio = mean_squared_error(y, fitted.predict(X)) / optimum
+        rows.append((name, seconds, ratio, fitted.n_iter_))
+    return rows
+
+
+def print_default_fits(rows):
+    print("\n## Default fits, regression float64\n")
+    print(
+        "| model | fit time (s) | time / SGDRegressor's | MSE / least squares "
+        "| epochs |"
+    )
+    print("|---|---|---|---|---|")
+    sgd_seconds = rows[-1][1]
+    for name, seconds, ratio, epochs in rows:
+        print(
+            f"| {name} | {seconds:.3f} | {seconds / sgd_seconds:.2f} | {ratio:.5f}"
+            f" | {epochs} |"
+        )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--quick", action="store_true", help="small sizes (CI)")
@@ -324,6 +357,7 @@ def main():
         for key, (X, y, task) in datasets.items():
             results[key] = bench_dataset(key, X, y, task, args, directory)
     X, y, _ = datasets["regression float64"]
+    print_default_fits(bench_default_fits(X, y, args))
     print("\n## Other ratios\n")
     print(
         "partial_fit in 1_000-row chunks, one pass / one fit epoch: "
