@@ -243,8 +243,9 @@ def _softplus_derivative(net_input, output):
 
 
 def _softplus_inverse(output):
-    # log(e^y - 1), the net input at which softplus outputs y > 0.
-    return np.log(np.expm1(output))
+    # log(e^y - 1), the net input at which softplus outputs y > 0, written as
+    # y + log(1 - e^-y) so that it does not overflow for large y.
+    return output + np.log(-np.expm1(-output))
 
 
 def _softmax(net_input):

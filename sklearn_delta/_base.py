@@ -12,7 +12,13 @@ from numbers import Integral, Real
 import numpy as np
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import HasMethods, Interval, Options, StrOptions
+from sklearn.utils._param_validation import (
+    HasMethods,
+    Interval,
+    InvalidParameterError,
+    Options,
+    StrOptions,
+)
 from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.validation import check_is_fitted
 
@@ -33,7 +39,7 @@ from sklearn_delta._kernels import delta_rule_epoch
 from sklearn_delta._losses import get_loss
 from sklearn_delta._schedules import make_schedule
 from sklearn_delta._split import validation_rows
-from sklearn_delta._state import TrainingState
+from sklearn_delta._state import TrainingState, check_training_state, check_weights
 from sklearn_delta._training import (
     TrainingConfig,
     Validation,
@@ -155,8 +161,9 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
 
     # -- hooks for the subclasses -----------------------------------------
 
-    def _learn_classes(self, labels, *, reset, partial, classes):
-        """Set or check ``classes_`` from the labels (classifier)."""
+    def _learn_classes(self, labels, *, reset, partial, classes, warm):
+        """Set or check ``classes_`` from the labels (classifier); ``warm``
+        when a warm-started fit continues the fitted model."""
 
     def _n_outputs(self, y):
         """The number of output units for the validated targets y."""
@@ -236,6 +243,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         reset,
         partial=False,
         classes=None,
+        warm=False,
         source=IN_MEMORY,
     ):
         """Turn what the user passed into :class:`~sklearn_delta._data.TrainingData`.
@@ -248,7 +256,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         passed = (X, y, sample_weight)
         X, y, sample_weight = source.read(self, X, y, sample_weight, reset=reset)
         self._learn_classes(
-            source.labels(y), reset=reset, partial=partial, classes=classes
+            source.labels(y), reset=reset, partial=partial, classes=classes, warm=warm
         )
         Y = source.map_rows(
             lambda rows: self._encode_targets(rows).astype(X.dtype, copy=False),
@@ -261,6 +269,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         # weights of zero can also leave nothing to learn from.
         if not np.any(sample_weight):
             raise ValueError(ALL_ZERO_WEIGHTS)
+        sample_weight = _relative_weights(sample_weight)
         return TrainingData(X, y, Y, sample_weight, passed, source)
 
     # -- the one run ----------------------------------------------------------
@@ -286,6 +295,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         X, Y, sample_weight = data.X, data.Y, data.sample_weight
         if resume:
             self._check_outputs(Y.shape[1])
+            check_training_state(self._state, *self._unit_params())
         else:
             self._seed = check_random_state(self.random_state).randint(2**31 - 1)
             self._coef_is_1d = self._wants_1d_coef(data.y)
@@ -404,7 +414,10 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         intercept = np.zeros(n_outputs, dtype=X.dtype)
         if coef_init is not None:
             coef[...] = self._check_init(
-                coef_init, "coef_init", self._public_coef_shape(n_features, n_outputs)
+                coef_init,
+                "coef_init",
+                self._public_coef_shape(n_features, n_outputs),
+                X.dtype,
             ).T.reshape(n_features, n_outputs)
         if intercept_init is None:
             intercept[...] = starting_intercept(
@@ -413,7 +426,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             )
         else:
             intercept[...] = self._check_init(
-                intercept_init, "intercept_init", (n_outputs,)
+                intercept_init, "intercept_init", (n_outputs,), X.dtype
             ).reshape(n_outputs)
         return TrainingState(
             coef=coef,
@@ -421,7 +434,9 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             schedule=make_schedule(self.learning_rate, self.power_t),
         )
 
-    def _check_init(self, value, name, shape):
+    def _check_init(self, value, name, shape, dtype):
+        if np.iscomplexobj(value):
+            raise ValueError(f"{name} must be real numbers; it has complex values.")
         value = np.asarray(value, dtype=np.float64)
         if value.size != int(np.prod(shape)) or (
             value.ndim > 1 and value.shape != tuple(shape)
@@ -432,6 +447,12 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             )
         if not np.all(np.isfinite(value)):
             raise ValueError(f"{name} contains NaN or infinity.")
+        with np.errstate(over="ignore"):
+            if not np.all(np.isfinite(value.astype(dtype))):
+                raise ValueError(
+                    f"{name} has values too large for {np.dtype(dtype).name}, the "
+                    "dtype of X: give smaller values, or X as float64."
+                )
         return value
 
     def _public_coef_shape(self, n_features, n_outputs):
@@ -460,8 +481,15 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         return coef[:, np.newaxis] if coef.ndim == 1 else coef.T
 
     def _unit_params(self):
-        """coef_ as (n_features, n_outputs) and intercept_ as (n_outputs,)."""
-        return self._unit_coef(self.coef_), self.intercept_
+        """coef_ as (n_features, n_outputs) and intercept_ as (n_outputs,),
+        checked to fit together (a loaded model may have been tampered with)."""
+        coef = self.coef_
+        if not (isinstance(coef, np.ndarray) and coef.ndim in (1, 2)):
+            coef = None  # refused below, with the attribute's description
+        else:
+            coef = self._unit_coef(coef)
+        check_weights(coef, self.intercept_, self.n_features_in_)
+        return coef, self.intercept_
 
     # -- fit and partial_fit -------------------------------------------------
 
@@ -479,7 +507,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         with _unchanged_on_error(self):
             warm = self._continues(coef_init, intercept_init)
             data = self._validate_training(
-                X, y, sample_weight, reset=not warm, source=source
+                X, y, sample_weight, reset=not warm, warm=warm, source=source
             )
             converged = self._run(
                 data,
@@ -515,6 +543,26 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             )
             self._run(data, resume=not first_call, partial=True)
         return self
+
+    def __getstate__(self):
+        # Callbacks observe a fit; they are not part of the fitted model, and
+        # a saved model must not carry them (skops would have to trust them).
+        # (A copy: object.__getstate__ returns the instance's own __dict__.)
+        state = dict(super().__getstate__())
+        for name in ("_skl_callbacks", *CALLBACK_BOOKKEEPING):
+            state.pop(name, None)
+        return state
+
+    def _validate_params(self):
+        super()._validate_params()
+        # scikit-learn's Interval(Integral, ...) lets True and False through.
+        for name in ("batch_size", "max_iter", "n_iter_no_change"):
+            value = getattr(self, name)
+            if isinstance(value, (bool, np.bool_)):
+                raise InvalidParameterError(
+                    f"The {name!r} parameter of {type(self).__name__} must be a "
+                    f"number, not a bool. Got {value!r} instead."
+                )
 
     def _revalidate_params(self):
         """Validate the parameters again if they changed since the last call.
@@ -602,3 +650,17 @@ def _start_fit_bookkeeping(state):
     state.best_validation_score = -np.inf
     state.best_params = None
     state.no_improvement_count = 0
+
+
+def _relative_weights(sample_weight):
+    """The weights scaled by a power of two so that the largest is in [1, 2).
+
+    Only the relative weights matter to training, but weights so small that
+    their mean underflows (all of them 1e-310, say) or so large that their
+    sum overflows would break its arithmetic. Scaling by a power of two is
+    exact, so weights of ordinary size are scaled only when far from 1.
+    """
+    largest = float(np.max(sample_weight))
+    if 2.0**-64 <= largest <= 2.0**64:
+        return sample_weight
+    return np.ldexp(sample_weight, -int(np.frexp(largest)[1]))

@@ -351,7 +351,8 @@ Activation, default="logistic"
         """
         return super().score(X, y, sample_weight=sample_weight)
 
-    def _learn_classes(self, labels, *, reset, partial, classes):
+    def _learn_classes(self, labels, *, reset, partial, classes, warm):
+        _check_label_types(labels)
         check_classification_targets(labels)
         if partial:
             try:
@@ -366,6 +367,13 @@ Activation, default="logistic"
                 ) from error
         elif reset:
             self.classes_ = np.unique(labels)
+        if warm and not np.array_equal(np.unique(labels), self.classes_):
+            raise ValueError(
+                f"warm_start continues a model of the classes "
+                f"{self.classes_.tolist()}, but y has the classes "
+                f"{np.unique(labels).tolist()}. Set warm_start=False to fit a new "
+                "model."
+            )
         unseen = np.setdiff1d(labels, self.classes_)
         if unseen.size:
             raise ValueError(
@@ -421,6 +429,11 @@ Activation, default="logistic"
             per_class = counts.sum() / (len(classes) * counts.astype(np.float64))
         else:
             per_class = _dict_class_weights(self.class_weight, classes)
+        if not np.all(np.isfinite(per_class)) or np.any(per_class < 0):
+            raise ValueError(
+                "class_weight must give every class a finite, non-negative "
+                f"weight; got {self.class_weight!r}."
+            )
         if not np.any(per_class):
             raise ValueError(ALL_ZERO_WEIGHTS)
         per_class = per_class.astype(sample_weight.dtype)
@@ -460,9 +473,15 @@ def _dict_class_weights(class_weight, classes):
     ``compute_class_weight``, a dict that leaves classes out must name only
     classes.
     """
-    per_class = np.array(
-        [class_weight.get(label, 1.0) for label in classes], dtype=np.float64
-    )
+    try:
+        per_class = np.array(
+            [class_weight.get(label, 1.0) for label in classes], dtype=np.float64
+        )
+    except (TypeError, ValueError) as error:
+        raise ValueError(
+            "class_weight must give every class a finite, non-negative weight; "
+            f"got {class_weight!r}."
+        ) from error
     missing = [label for label in classes if label not in class_weight]
     unknown = [key for key in class_weight if key not in set(classes.tolist())]
     if missing and unknown:
@@ -471,3 +490,18 @@ def _dict_class_weights(class_weight, classes):
             f"{classes.tolist()}. Use the labels of y as keys."
         )
     return per_class
+
+
+def _check_label_types(labels):
+    """Name labels that mix strings and numbers, which cannot be ordered."""
+    if np.asarray(labels).dtype != object:
+        return
+    kinds = {
+        "strings" if isinstance(label, str) else type(label).__name__
+        for label in labels
+    }
+    if "strings" in kinds and len(kinds) > 1:
+        raise ValueError(
+            f"y mixes labels of different types ({', '.join(sorted(kinds))}). "
+            "Convert them all to strings (e.g. y.astype(str)) or all to numbers."
+        )

@@ -14,6 +14,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
+import scipy.sparse as sp
 from sklearn.utils.validation import _check_sample_weight, validate_data
 
 from sklearn_delta._curvature import second_moment_bounds
@@ -48,10 +50,12 @@ class TrainingData:
     source: Any
 
 
-def validate_numeric(estimator, *args, **kwargs):
-    """scikit-learn's validate_data, with a hint when X is not numeric."""
+def validate_numeric(estimator, X, *args, **kwargs):
+    """scikit-learn's validate_data, with a hint when X is not numeric, and a
+    check of a CSR matrix's structure (see :func:`check_csr_structure`)."""
+    _check_numeric_columns(X)
     try:
-        return validate_data(estimator, *args, **kwargs)
+        validated = validate_data(estimator, X, *args, **kwargs)
     except ValueError as error:
         if "could not convert" not in str(error):
             raise
@@ -60,6 +64,75 @@ def validate_numeric(estimator, *args, **kwargs):
             "first, e.g. with OneHotEncoder or OrdinalEncoder in a "
             "ColumnTransformer before this estimator in a Pipeline."
         ) from error
+    X = validated[0] if isinstance(validated, tuple) else validated
+    if sp.issparse(X):
+        check_csr_structure(X)
+    return validated
+
+
+def _check_missing_labels(y):
+    """Name missing labels (pd.NA among them, which scikit-learn's own check
+    cannot compare) before anything else looks at y."""
+    if y is None or (isinstance(y, np.ndarray) and y.dtype.kind in "biuf"):
+        return  # validate_data refuses None, and finds NaN among numbers
+    if np.any(pd.isna(np.asarray(y, dtype=object))):
+        raise ValueError(
+            "Input y contains missing labels (NaN, None or pd.NA). Drop those "
+            "samples or fill them in."
+        )
+
+
+def _check_numeric_columns(X):
+    """Name the columns of a DataFrame that are not numbers, with the fix."""
+    if not isinstance(X, pd.DataFrame):
+        return
+    columns = [
+        f"{name!r} ({dtype})"
+        for name, dtype in X.dtypes.items()
+        if not (
+            pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
+        )
+    ]
+    if columns:
+        raise ValueError(
+            f"X must be numeric, but these columns are not: {', '.join(columns)}. "
+            "Encode them first: text or categories with OneHotEncoder or "
+            "OrdinalEncoder, dates as numbers (e.g. their year, month and day) "
+            "in a ColumnTransformer before this estimator in a Pipeline."
+        )
+
+
+def check_csr_structure(X):
+    """Refuse a CSR matrix whose index arrays point outside its data.
+
+    The compiled kernels (and scipy's own products) trust ``indptr`` and
+    ``indices``: a column index outside [0, n_features), or a row pointer
+    that decreases or runs past the data, would make them read and write
+    outside their arrays. One pass over the indices, O(nnz).
+    """
+    n_samples, n_features = X.shape
+    indptr, indices = X.indptr, X.indices
+    problem = None
+    if indptr.shape != (n_samples + 1,) or indptr[0] != 0:
+        problem = f"indptr must hold {n_samples + 1} row starts, from 0"
+    elif np.any(np.diff(indptr) < 0):
+        problem = "indptr decreases"
+    elif not (len(indices) == len(X.data) >= indptr[-1]):
+        problem = (
+            f"indptr ends at {indptr[-1]}, beyond the {len(indices)} indices "
+            f"and {len(X.data)} values"
+        )
+    elif indptr[-1] and (
+        indices[: indptr[-1]].min() < 0 or indices[: indptr[-1]].max() >= n_features
+    ):
+        problem = f"a column index is outside [0, {n_features})"
+    if problem:
+        raise ValueError(
+            f"The CSR matrix X is malformed: {problem}. Build it with "
+            "scipy.sparse.csr_matrix((data, indices, indptr), shape=...) from "
+            "consistent arrays, or call X.check_format(full_check=True) to find "
+            "the fault."
+        )
 
 
 class InMemory:
@@ -71,6 +144,8 @@ class InMemory:
         Returns X (float64 or float32, C-ordered or CSR), y and the weights
         (non-negative, of X's dtype).
         """
+        if not estimator._multi_output:
+            _check_missing_labels(y)
         X, y = validate_numeric(
             estimator,
             X,
@@ -82,6 +157,12 @@ class InMemory:
             multi_output=estimator._multi_output,
             y_numeric=estimator._multi_output,
         )
+        if estimator._multi_output and not np.all(np.isfinite(y)):
+            # validate_data turns None in an object y into NaN after its check.
+            raise ValueError(
+                "Input y contains NaN: a missing target (None or NaN). Drop "
+                "those samples or fill them in."
+            )
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )

@@ -168,7 +168,9 @@ def _compiled_epoch(
 
     The kernel wants each unit's weights contiguous, (n_outputs, n_features):
     the small weight arrays are transposed in and out, X is never copied.
+    numba checks no bounds: every shape the kernel relies on is checked here.
     """
+    _check_kernel_arguments(X, Y, sample_weight, order, params, velocity)
     units = [np.ascontiguousarray(array.T) for array in (params[0], velocity[0])]
     arguments = (
         np.ascontiguousarray(Y),
@@ -190,3 +192,31 @@ def _compiled_epoch(
     params[0][...] = units[0].T
     velocity[0][...] = units[1].T
     return epoch_loss
+
+
+def _check_kernel_arguments(X, Y, sample_weight, order, params, velocity):
+    """Raise unless the arrays fit together as the compiled kernels assume.
+
+    The data were validated on the way in (a CSR matrix's indices too, see
+    ``_data.check_csr_structure``) and the weights when the model was
+    resumed; this last check costs O(1), except for the row order.
+    """
+    n_samples, n_features = X.shape
+    coef, intercept = params
+    n_outputs = intercept.shape[0]
+    expected = {
+        "Y": (Y.shape, (n_samples, n_outputs)),
+        "sample_weight": (sample_weight.shape, (n_samples,)),
+        "coef": (coef.shape, (n_features, n_outputs)),
+        "coef velocity": (velocity[0].shape, (n_features, n_outputs)),
+        "intercept velocity": (velocity[1].shape, (n_outputs,)),
+    }
+    for name, (shape, wanted) in expected.items():
+        if shape != wanted:
+            raise ValueError(f"{name} has shape {shape}; the kernel needs {wanted}.")
+    if (
+        order is not None
+        and len(order)
+        and (order.min() < 0 or order.max() >= n_samples)
+    ):
+        raise ValueError("The row order points outside X.")

@@ -93,8 +93,11 @@ def row_keys(X, Y, seed):
     feature_salt = rng.uniform(0.5, 1.5, size=X.shape[1])
     target_salt = rng.uniform(0.5, 1.5, size=Y.shape[1])
     if hasattr(X, "indptr"):
-        if not X.has_sorted_indices:
-            X = X.sorted_indices()
+        if not X.has_canonical_format:
+            # Sorted indices, and each entry once (duplicates summed): a row
+            # then gives the same key however its entries were stored.
+            X = X.copy()
+            X.sum_duplicates()
         projection = _csr_projection(
             X.data, X.indices, X.indptr, feature_salt, Y, target_salt
         )

@@ -127,3 +127,62 @@ class Checkpoint:
         for name, value in self._values.items():
             setattr(state, name, copy.deepcopy(value) if name == "schedule" else value)
         state.truncate(self._lengths)
+
+
+def check_weights(coef, intercept, n_features):
+    """Refuse weights that do not fit together: a damaged or tampered model.
+
+    ``coef`` is (n_features, n_outputs), ``intercept`` (n_outputs,), as
+    ``BaseDeltaRule._unit_params`` gives them. The compiled kernels and the
+    products of ``predict`` index these arrays by each other's shapes.
+    """
+    if not (
+        isinstance(coef, np.ndarray)
+        and coef.ndim == 2
+        and coef.shape[0] == n_features
+        and coef.dtype in (np.float32, np.float64)
+    ):
+        _refuse(
+            f"coef_ is not an array of {n_features} weights per output unit "
+            "(float32 or float64)"
+        )
+    if not (
+        isinstance(intercept, np.ndarray)
+        and intercept.shape == (coef.shape[1],)
+        and intercept.dtype == coef.dtype
+    ):
+        _refuse(
+            f"intercept_ has shape {getattr(intercept, 'shape', None)} and dtype "
+            f"{getattr(intercept, 'dtype', None)}, but coef_ has {coef.shape[1]} "
+            f"output unit(s) of dtype {coef.dtype}"
+        )
+
+
+def check_training_state(state, coef, intercept):
+    """Refuse a stored TrainingState that does not fit the weights it trains."""
+    if not isinstance(state, TrainingState):
+        _refuse(f"_state is a {type(state).__name__}, not a TrainingState")
+    for name, like in (("coef_velocity", coef), ("intercept_velocity", intercept)):
+        value = getattr(state, name)
+        if not (
+            isinstance(value, np.ndarray)
+            and value.shape == like.shape
+            and value.dtype == like.dtype
+        ):
+            _refuse(
+                f"_state.{name} has shape {getattr(value, 'shape', None)} and "
+                f"dtype {getattr(value, 'dtype', None)}; the weights need "
+                f"{like.shape} and {like.dtype}"
+            )
+    for name in _GROWING_LISTS:
+        if not isinstance(getattr(state, name), list):
+            _refuse(f"_state.{name} is not a list")
+    if not (np.isfinite(state.rate_scale) and state.rate_scale > 0):
+        _refuse(f"_state.rate_scale is {state.rate_scale}")
+
+
+def _refuse(problem):
+    raise ValueError(
+        f"This model's fitted state is inconsistent: {problem}. It was probably "
+        "damaged or changed after fitting (a tampered file?). Fit a new model."
+    )

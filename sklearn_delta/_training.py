@@ -166,6 +166,9 @@ def train(
         _record_weights(state)
     guard = _start_guard(state, config, X, Y, sample_weight, fresh_start)
     weight_scale = float(np.mean(sample_weight))
+    # tol is relative to the loss the call starts from (kept above the
+    # dtype's smallest normal number, for a perfect start).
+    tol_scale = max(guard.start_loss, float(np.finfo(Y.dtype).tiny))
     last_epoch = state.n_iter + max_epochs
     stop = False
     rate = None  # of the last epoch run (max_epochs >= 1, so one runs first)
@@ -190,7 +193,7 @@ def train(
         guard.accept(epoch_loss)
         state.learning_rate = rate
         _record_epoch(state, config, epoch_loss, float(sample_weight.sum()))
-        stop = _end_of_epoch(state, config, epoch_loss, validation, guard.loss_scale)
+        stop = _end_of_epoch(state, config, epoch_loss, validation, tol_scale)
         if observer.epoch_end(state) and not stop:
             if config.verbose:
                 print("Stopping: a callback asked to stop.")
@@ -279,12 +282,12 @@ def _train_epoch(state, config, X, Y, sample_weight, rule, kernel):
         return total / (X.shape[0] * rule.weight_scale) + penalty
 
 
-def _end_of_epoch(state, config, epoch_loss, validation, loss_scale):
+def _end_of_epoch(state, config, epoch_loss, validation, tol_scale):
     """Track improvement, keep the best weights; return True to stop."""
     if validation is None:
-        # tol is relative to the scale of the loss on this data, so that the
-        # rule does not depend on the units of y.
-        improved = epoch_loss <= state.best_loss - config.tol * loss_scale
+        # tol is relative to the starting loss, so that the rule does not
+        # depend on the units of y.
+        improved = epoch_loss <= state.best_loss - config.tol * tol_scale
     else:
         with np.errstate(over="ignore", invalid="ignore"):
             score = validation.score(state.coef, state.intercept)

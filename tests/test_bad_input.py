@@ -28,6 +28,14 @@ FRAME = pd.DataFrame(X, columns=["sepal_l", "sepal_w", "petal_l", "petal_w"])
 ALL_METHODS = ["fit", "partial_fit", "predict", "predict_proba", "score"]
 
 
+def malformed_csr(index):
+    """X as CSR with one column index replaced by ``index``."""
+    matrix = sparse.csr_matrix(X)
+    indices = matrix.indices.copy()
+    indices[5] = index
+    return sparse.csr_matrix((matrix.data, indices, matrix.indptr), shape=X.shape)
+
+
 def with_value(value, dtype=float):
     data = X.astype(dtype)
     data[3, 1] = value
@@ -155,6 +163,65 @@ ERRORS = {
         X=np.tile(X[0], (150, 1)),
         match="at least 2 distinct samples",
         params={"early_stopping": True},
+    ),
+    "negative class weight": Case(
+        ["fit", "partial_fit"],
+        match="finite, non-negative weight",
+        bad_params={"class_weight": {0: -1.0}},
+    ),
+    "NaN, infinite or None class weight": Case(
+        ["fit", "partial_fit"],
+        match="finite, non-negative weight",
+        bad_params={"class_weight": {0: np.nan, 1: np.inf, 2: None}},
+    ),
+    "class_weight key that is not a class": Case(
+        ["fit", "partial_fit"],
+        match=r"keys \[7\] that are not classes",
+        bad_params={"class_weight": {7: 2.0}},
+    ),
+    "batch_size=True": Case(
+        ["fit", "partial_fit"],
+        match="'batch_size' parameter .* not a bool",
+        bad_params={"batch_size": True},
+    ),
+    "None in a regressor's y": Case(
+        ["fit", "partial_fit"],
+        y=np.r_[None, Y[1:]].astype(object),
+        match="missing target",
+        estimator="regressor",
+    ),
+    "datetime column in a DataFrame": Case(
+        ["fit", "partial_fit", "predict"],
+        X=FRAME.assign(day=pd.date_range("2020-01-01", periods=150)),
+        match=r"not: 'day' \(datetime64",
+        fitted_on="frame",
+    ),
+    "missing labels (pd.NA in a StringDtype y)": Case(
+        ["fit", "partial_fit"],
+        y=pd.array([*"abc" * 49, "a", "b", pd.NA], dtype="string"),
+        match="missing labels",
+    ),
+    "labels that mix numbers and strings": Case(
+        ["fit"], y=np.array([0, "a", 2] * 50, dtype=object), match="mixes labels"
+    ),
+    "warm start on other classes": Case(
+        ["fit"],
+        X=X[Y < 2],
+        y=Y[Y < 2],
+        match="warm_start continues a model of the classes",
+        params={"warm_start": True},
+    ),
+    "coef_init too large for float32 X": Case(
+        ["fit"],
+        X=X.astype(np.float32),
+        kwargs={"coef_init": np.full((3, 4), 1e39)},
+        match="too large for float32",
+    ),
+    "complex coef_init": Case(
+        ["fit"], kwargs={"coef_init": np.full((3, 4), 1 + 1j)}, match="complex"
+    ),
+    "malformed CSR matrix": Case(
+        ALL_METHODS, X=malformed_csr(4), match="CSR matrix X is malformed"
     ),
     "predict before fit": Case(
         ["predict", "predict_proba", "score"],

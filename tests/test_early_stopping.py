@@ -5,6 +5,7 @@ import warnings
 import numpy as np
 import pytest
 from scipy import sparse
+from sklearn.base import clone
 from sklearn.datasets import load_iris, make_regression
 
 from sklearn_delta import DeltaRuleClassifier, DeltaRuleRegressor
@@ -129,3 +130,28 @@ def test_identical_rows_cannot_be_split():
     X = np.ones((10, 2))
     with pytest.raises(ValueError, match="at least 2 distinct samples"):
         DeltaRuleRegressor(early_stopping=True).fit(X, np.ones(10))
+
+
+def test_unsummed_duplicate_csr_entries_give_the_same_split_and_model():
+    X, y = make_regression(200, 4, random_state=0)
+    X[np.abs(X) < 0.5] = 0.0
+    single = sparse.csr_matrix(X)
+    # Each stored value split into two entries of the same column, as a
+    # matrix built from (data, (row, col)) triplets may hold them.
+    data = np.empty(2 * single.nnz)
+    data[0::2], data[1::2] = 0.3 * single.data, 0.7 * single.data
+    doubled = sparse.csr_matrix(
+        (data, np.repeat(single.indices, 2), 2 * single.indptr), shape=X.shape
+    )
+    summed = doubled.copy()
+    summed.sum_duplicates()
+    assert doubled.nnz == 2 * summed.nnz
+    np.testing.assert_array_equal(held_out(doubled, y), held_out(summed, y))
+    # The same split, so the same model up to the rounding of adding the
+    # two entries apart.
+    model = DeltaRuleRegressor(early_stopping=True, random_state=0)
+    np.testing.assert_allclose(
+        clone(model).fit(doubled, y).validation_scores_,
+        clone(model).fit(summed, y).validation_scores_,
+        rtol=1e-12,
+    )

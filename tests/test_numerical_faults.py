@@ -121,3 +121,12 @@ def test_constant_features_train_finite(batch_size):
     if batch_size == "full":
         # Only the mean of y can be learnt; full batch gets there exactly.
         np.testing.assert_allclose(model.predict(constant), Y.mean(), atol=1e-3)
+
+
+@pytest.mark.parametrize("dtype, offset", [(np.float64, 710.0), (np.float32, 100.0)])
+def test_a_softplus_regressor_takes_large_ordinary_targets(dtype, offset):
+    # The starting intercept, softplus^-1(mean y) = log(exp(y) - 1), used to
+    # overflow here and the targets were refused as "too large".
+    target = Y / Y.std() + offset
+    model = DeltaRuleRegressor(activation="softplus").fit(X.astype(dtype), target)
+    assert model.score(X.astype(dtype), target) > 0.9

@@ -82,3 +82,17 @@ def test_skops_loads_only_our_types_and_gives_the_same_model(name):
     loaded = sio.loads(data, trusted=untrusted)
     X = load_iris().data if "classifier" in name else load_diabetes().data
     assert_same_model(loaded, model, X)
+
+
+def test_callbacks_are_not_saved_with_the_model():
+    sio = pytest.importorskip("skops.io", reason="skops is not installed")
+    callback = pytest.importorskip(
+        "sklearn.callback", reason="scikit-learn < 1.9 has no callbacks"
+    )
+    X, y = load_iris(return_X_y=True)
+    model = DeltaRuleClassifier(max_iter=3, tol=None)
+    model.set_callbacks(callback.ScoringMonitor(scoring="accuracy")).fit(X, y)
+    assert hasattr(model, "_skl_callbacks")  # the live model keeps them
+    untrusted = sio.get_untrusted_types(data=sio.dumps(model))
+    assert all(name.startswith("sklearn_delta.") for name in untrusted)
+    assert not hasattr(pickle.loads(pickle.dumps(model)), "_skl_callbacks")

@@ -231,3 +231,15 @@ def test_display_works_with_a_dataframe_column_subset():
         model, X[["sepal width (cm)"]], y, weights=(0, "intercept")
     )
     assert np.isfinite(display.surface).all()
+
+
+def test_descent_path_marks_the_kept_weights_after_early_stopping(regression_data):
+    X, y = regression_data
+    model = DeltaRuleRegressor(
+        early_stopping=True, record_weights=True, n_iter_no_change=3, random_state=0
+    ).fit(X, y)
+    display = DescentPathDisplay.from_estimator(model, X, y, weights=(0, 1))
+    kept = (model.coef_[0], model.coef_[1])
+    np.testing.assert_allclose(display.fitted, kept)
+    star = next(line for line in display.ax_.lines if line.get_label() == "fitted")
+    np.testing.assert_allclose(np.ravel(star.get_data()), kept)

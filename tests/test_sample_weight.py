@@ -69,3 +69,20 @@ def test_class_weight_multiplies_sample_weight():
         X, labels, sample_weight=np.where(labels == 0, 6.0, 2.0)
     )
     np.testing.assert_allclose(by_class.coef_, by_sample.coef_, rtol=1e-12)
+
+
+@pytest.mark.parametrize("scale", [1e-310, 1e-200, 1e200])
+def test_only_the_relative_weights_matter(scale):
+    X, y = make_regression(80, 3, noise=1.0, random_state=0)
+    weight = np.random.default_rng(0).uniform(0.5, 2.0, size=80)
+    reference = DeltaRuleRegressor().fit(X, y, sample_weight=weight)
+    model = DeltaRuleRegressor().fit(X, y, sample_weight=weight * scale)
+    np.testing.assert_allclose(model.coef_, reference.coef_, rtol=1e-6)
+
+
+def test_a_single_subnormal_weight_trains_on_that_row():
+    X, y = make_regression(80, 3, noise=1.0, random_state=0)
+    weight = np.zeros(80)
+    weight[[3, 9]] = 5e-324  # the smallest positive float64
+    model = DeltaRuleRegressor().fit(X, y, sample_weight=weight)
+    assert np.all(np.isfinite(model.coef_))

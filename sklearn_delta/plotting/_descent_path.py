@@ -47,6 +47,10 @@ class DescentPathDisplay:
         Axis labels.
     gradients : ndarray of shape (n_records, 2), default=None
         The negative gradient of the surface at each point of the path.
+    fitted : pair of float, default=None
+        The two weights of the fitted model, marked with a star; None means
+        the path's last point. They differ after early stopping, which keeps
+        the weights of the best epoch rather than of the last.
 
     Attributes
     ----------
@@ -81,12 +85,15 @@ class DescentPathDisplay:
     (21, 2)
     """
 
-    def __init__(self, *, grid, surface, path, weight_names, gradients=None):
+    def __init__(
+        self, *, grid, surface, path, weight_names, gradients=None, fitted=None
+    ):
         self.grid = grid
         self.surface = surface
         self.path = path
         self.weight_names = weight_names
         self.gradients = gradients
+        self.fitted = fitted
 
     @classmethod
     def from_estimator(
@@ -157,6 +164,7 @@ class DescentPathDisplay:
             path=path,
             weight_names=tuple(surface.weight_name(i) for i in indices),
             gradients=surface.descent_directions(indices, path) if gradients else None,
+            fitted=tuple(float(surface._value(index)) for index in indices),
         )
 
     def plot(self, *, ax=None, levels=20, cmap="viridis"):
@@ -188,7 +196,8 @@ class DescentPathDisplay:
             label="descent path (one point per epoch)",
         )
         ax.plot(*self.path[0], marker="s", color="white", linestyle="none")
-        ax.plot(*self.path[-1], marker="*", markersize=12, color="red", label="fitted")
+        fitted = self.path[-1] if self.fitted is None else self.fitted
+        ax.plot(*fitted, marker="*", markersize=12, color="red", label="fitted")
         self.arrows_ = None
         if self.gradients is not None:
             self.arrows_ = ax.quiver(
