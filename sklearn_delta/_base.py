@@ -111,6 +111,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
         "alpha": [Interval(Real, 0, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
+        "fit_intercept": ["boolean"],
         "shuffle": ["boolean"],
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
@@ -134,6 +135,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         validation_fraction,
         alpha,
         momentum,
+        fit_intercept,
         shuffle,
         random_state,
         warm_start,
@@ -153,6 +155,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         self.validation_fraction = validation_fraction
         self.alpha = alpha
         self.momentum = momentum
+        self.fit_intercept = fit_intercept
         self.shuffle = shuffle
         self.random_state = random_state
         self.warm_start = warm_start
@@ -230,6 +233,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             n_iter_no_change=self.n_iter_no_change,
             verbose=self.verbose,
             record_weights=self.record_weights,
+            fit_intercept=self.fit_intercept,
         )
 
     # -- the one validation entry --------------------------------------------
@@ -316,14 +320,17 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             state.eta0 = self._initial_rate(X, Y, sample_weight, data.source)
         lengths = state.list_lengths()
         try:
-            observer = epoch_observer(self, *data.passed, self._fitted_attributes)
+            max_epochs = 1 if partial else self.max_iter
+            observer = epoch_observer(
+                self, *data.passed, self._fitted_attributes, max_epochs
+            )
             converged = train(
                 state,
                 self._config(X.shape[0], Y.shape[1], state.eta0),
                 X,
                 Y,
                 sample_weight,
-                max_epochs=1 if partial else self.max_iter,
+                max_epochs=max_epochs,
                 validation=validation,
                 fresh_start=not (partial and resume),
                 observer=observer,
@@ -349,7 +356,10 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         )
         batch_size = self._resolve_batch_size(X.shape[0])
         L, L_max = source.second_moment_bounds(
-            X, sample_weight, rows_too=batch_size < X.shape[0]
+            X,
+            sample_weight,
+            rows_too=batch_size < X.shape[0],
+            fit_intercept=self.fit_intercept,
         )
         return auto_learning_rate(
             curvature,
@@ -419,7 +429,13 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
                 self._public_coef_shape(n_features, n_outputs),
                 X.dtype,
             ).T.reshape(n_features, n_outputs)
-        if intercept_init is None:
+        if not self.fit_intercept:
+            if intercept_init is not None:
+                raise ValueError(
+                    "intercept_init needs fit_intercept=True: without an "
+                    "intercept every unit's intercept stays 0."
+                )
+        elif intercept_init is None:
             intercept[...] = starting_intercept(
                 self._output_activation(n_outputs),
                 *self._starting_targets(Y, sample_weight, partial),

@@ -35,25 +35,31 @@ class SklearnCallbacks(EpochObserver):
         callbacks evaluate the model on them.
     fitted_attributes : callable(state) -> dict, the attributes that make a
         copy of the estimator a model fitted with the state's weights.
+    max_epochs : int, the most epochs the call runs: the number of subtasks
+        the fit announces, which a progress bar counts against.
     """
 
-    def __init__(self, estimator, X, y, sample_weight, fitted_attributes):
+    def __init__(self, estimator, X, y, sample_weight, fitted_attributes, max_epochs):
         self.estimator = estimator
         self.data = {"X": X, "y": y}
         self.data["metadata"] = (
             {} if sample_weight is None else {"sample_weight": sample_weight}
         )
         self.fitted_attributes = fitted_attributes
-        # The number of subtasks is not known in advance: besides stopping
-        # early, a diverged run goes back to an earlier epoch and runs the
-        # epochs after it again, as new subtasks.
-        self.context = estimator._init_callback_context(max_subtasks=None)
+        # One subtask per epoch, at most max_epochs of them: a fit that stops
+        # early ends with fewer. A diverged run that goes back to an earlier
+        # epoch runs the epochs after it again as new subtasks, while the
+        # announced number allows; beyond it, epochs run unreported.
+        self.max_epochs = max_epochs
+        self.opened = 0
+        self.context = estimator._init_callback_context(max_subtasks=max_epochs)
         self.context.call_on_fit_task_begin(estimator=estimator, **self.data)
         self.epoch_context = None
 
     def epoch_begin(self, state):
         # A diverged epoch is tried again within the same subtask.
-        if self.epoch_context is None:
+        if self.epoch_context is None and self.opened < self.max_epochs:
+            self.opened += 1
             self.epoch_context = self.context.subcontext(
                 task_name=f"epoch {state.n_iter + 1}"
             )
@@ -63,6 +69,8 @@ class SklearnCallbacks(EpochObserver):
 
     def epoch_end(self, state):
         context, self.epoch_context = self.epoch_context, None
+        if context is None:
+            return False
         return context.call_on_fit_task_end(
             estimator=self.estimator,
             reconstruction_attributes=lambda: self.fitted_attributes(state),
@@ -76,8 +84,10 @@ class SklearnCallbacks(EpochObserver):
         )
 
 
-def epoch_observer(estimator, X, y, sample_weight, fitted_attributes):
+def epoch_observer(estimator, X, y, sample_weight, fitted_attributes, max_epochs):
     """The observer for a fit: SklearnCallbacks when the API exists, else None."""
     if not hasattr(estimator, "_init_callback_context"):
         return None
-    return SklearnCallbacks(estimator, X, y, sample_weight, fitted_attributes)
+    return SklearnCallbacks(
+        estimator, X, y, sample_weight, fitted_attributes, max_epochs
+    )

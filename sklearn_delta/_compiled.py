@@ -172,7 +172,7 @@ def _start_step(
     weighted and multiplied by eta, in its first ``size`` rows.
     Without momentum the caller applies the decay itself (lazily, for CSR).
     """
-    eta, alpha, momentum = rule[0], rule[1], rule[2]
+    eta, alpha, momentum, fit_intercept = rule[0], rule[1], rule[2], rule[4]
     if momentum > 0:
         # v <- momentum v - eta alpha w (+ eta delta x, added by the caller)
         weights_velocity *= momentum
@@ -182,9 +182,10 @@ def _start_step(
         weights_target, intercept_target = weights_velocity, intercept_velocity
     else:
         weights_target, intercept_target = weights, intercept
-    for r in range(size):
-        for j in range(intercept.shape[0]):
-            intercept_target[j] += deltas[r, j]
+    if fit_intercept > 0:
+        for r in range(size):
+            for j in range(intercept.shape[0]):
+                intercept_target[j] += deltas[r, j]
     return weights_target
 
 
@@ -245,8 +246,9 @@ def dense_epoch(
     """One epoch of the delta rule over a dense C-ordered X.
 
     ``order`` is the row permutation, or an empty array for the rows as
-    they are. ``rule`` is (eta, alpha, momentum, weight_scale). Returns the
-    sum over the rows of weight * loss (each taken before its batch's step).
+    they are. ``rule`` is (eta, alpha, momentum, weight_scale,
+    fit_intercept). Returns the sum over the rows of weight * loss (each
+    taken before its batch's step).
     """
     n_samples, n_features = X.shape
     n_outputs = weights.shape[0]

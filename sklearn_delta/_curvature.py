@@ -21,11 +21,15 @@ replacement from n behave as a smoothness of::
 
 which is L for a full batch and L_max online. The rate is then::
 
-    eta = (1 - momentum) / (c L_b + alpha)
+    eta = (1 - momentum) / (c L_b + alpha)             (full batch)
+    eta = (1 - momentum) / (2 c L_b + alpha)           (smaller batches)
 
-half the edge of stability of a full batch, where the error along the most
-curved direction is removed in one step. Momentum adds up past steps, which
-the factor ``1 - momentum`` pays for.
+For a full batch that is half the edge of stability, where the error along
+the most curved direction is removed in one step. Smaller batches take half
+of it again: Gower et al.'s convergence theorem allows steps up to
+``1 / (2 L_b)``, and the noise of the batches, which a constant rate never
+averages away, grows with the step. Momentum adds up past steps, which the
+factor ``1 - momentum`` pays for.
 """
 
 import numpy as np
@@ -62,7 +66,8 @@ def auto_learning_rate(curvature, L, L_max, n_samples, batch_size, alpha, moment
     if b >= n:
         smoothness = L
     else:
-        smoothness = (n * (b - 1) * L + (n - b) * L_max) / (b * (n - 1))
+        # Twice the expected smoothness: the stochastic steps' safety margin.
+        smoothness = 2 * (n * (b - 1) * L + (n - b) * L_max) / (b * (n - 1))
     return (1.0 - momentum) / (curvature * smoothness + alpha)
 
 

@@ -182,6 +182,9 @@ class InMemory:
         """How many samples each of ``classes`` has in y."""
         return np.bincount(np.searchsorted(classes, y), minlength=len(classes))
 
-    def second_moment_bounds(self, X, sample_weight, rows_too):
-        """L and L_max of [X, 1] (see ``_curvature.py``)."""
-        return second_moment_bounds(X, sample_weight, rows_too=rows_too)
+    def second_moment_bounds(self, X, sample_weight, rows_too, fit_intercept):
+        """L and L_max of [X, 1], or of X without an intercept (see
+        ``_curvature.py``)."""
+        return second_moment_bounds(
+            X, sample_weight, rows_too=rows_too, fit_intercept=fit_intercept
+        )

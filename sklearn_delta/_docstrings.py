@@ -28,12 +28,13 @@ LearningRateSchedule, default="constant"
     eta0 : float or "auto", default="auto"
         The initial learning rate. "auto" sets it from the curvature of the
         loss on the training data, so that training is stable without
-        tuning: ``eta0 = (1 - momentum) / (c L_b + alpha)``, where ``L_b`` is
-        the largest curvature of the mean squared input ``[x, 1]`` seen by a
-        batch of ``batch_size`` rows (from the full batch's largest
-        eigenvalue up to the largest squared row norm, for online steps) and
-        ``c`` how curved the loss is through the activation (1 for the
-        identity's squared error, 1/4 for a logistic unit's log loss). See
+        tuning: ``eta0 = (1 - momentum) / (c L_b + alpha)`` for a full
+        batch, where ``L_b`` is the largest curvature of the mean squared
+        input ``[x, 1]`` seen by a batch of ``batch_size`` rows (from the
+        full batch's largest eigenvalue up to the largest squared row norm,
+        for online steps) and ``c`` how curved the loss is through the
+        activation (1 for the identity's squared error, 1/4 for a logistic
+        unit's log loss); smaller batches take half of it (``2 c L_b``). See
         the user guide's "The learning rate that sets itself". ``fit``
         computes it from its training data; ``partial_fit`` on its first
         call, from the first chunk, and keeps it afterwards. ``eta0_`` holds
@@ -95,6 +96,11 @@ LearningRateSchedule, default="constant"
     momentum : float, default=0.0
         Classical momentum in [0, 1): each step adds ``momentum`` times the
         previous step. 0 is the pure delta rule.
+
+    fit_intercept : bool, default=True
+        Whether the units have an intercept (bias) b. With False every
+        intercept stays 0: it is neither trained nor started at the mean
+        target, and ``eta0="auto"`` measures the curvature of X alone.
 
     shuffle : bool, default=True
         Visit the samples in a new random order every epoch. The rows of X

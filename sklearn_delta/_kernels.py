@@ -91,6 +91,8 @@ def apply_step(params, velocity, sums, n_rows, rule):
         coef_step -= rule.alpha * coef
     coef_step *= rule.eta
     intercept_step = (rule.eta * mean) * intercept_sum
+    if not rule.fit_intercept:
+        intercept_step[...] = 0.0
 
     if rule.momentum:
         # Classical momentum: v <- momentum * v + step; w <- w + v.
@@ -181,7 +183,9 @@ def _compiled_epoch(
         params[1],
         units[1],
         velocity[1],
-        np.array([rule.eta, rule.alpha, rule.momentum, rule.weight_scale]),
+        np.array(
+            [rule.eta, rule.alpha, rule.momentum, rule.weight_scale, rule.fit_intercept]
+        ),
         *codes,
         float(np.finfo(units[0].dtype).eps),
     )

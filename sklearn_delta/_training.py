@@ -28,6 +28,7 @@ class UpdateRule:
     alpha: float
     momentum: float
     weight_scale: float
+    fit_intercept: bool = True
 
 
 @dataclass
@@ -47,6 +48,7 @@ class TrainingConfig:
     n_iter_no_change: int
     verbose: int
     record_weights: bool = False
+    fit_intercept: bool = True
 
 
 class EpochObserver:
@@ -185,7 +187,9 @@ def train(
         guard.epoch_begins(state)
         observer.epoch_begin(state)
         rate = _learning_rate(state, config)
-        rule = UpdateRule(rate, config.alpha, config.momentum, weight_scale)
+        rule = UpdateRule(
+            rate, config.alpha, config.momentum, weight_scale, config.fit_intercept
+        )
         epoch_loss = _train_epoch(state, config, X, Y, sample_weight, rule, kernel)
         if guard.diverged(state, epoch_loss):
             guard.roll_back(state, config.eta0, rate)

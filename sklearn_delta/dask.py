@@ -142,16 +142,16 @@ class DaskSource:
         """The distinct labels of y (what the classifier's checks look at)."""
         return da.unique(y).compute()
 
-    def second_moment_bounds(self, X, sample_weight, rows_too):
+    def second_moment_bounds(self, X, sample_weight, rows_too, fit_intercept):
         """L and L_max of [X, 1] (see ``sklearn_delta._curvature``), in one pass
         of dask reductions: the weighted second moment is a sum over blocks."""
         weight = sample_weight / sample_weight.mean()
-        norms = (X**2).sum(axis=1) + 1.0
+        norms = (X**2).sum(axis=1) + float(fit_intercept)
         weighted = X * weight[:, None]
         moment, column_sums, total, L_max = dask.compute(
             X.T @ weighted, weighted.sum(axis=0), weight.sum(), (weight * norms).max()
         )
-        full = bordered(moment, column_sums, total, fit_intercept=True)
+        full = bordered(moment, column_sums, total, fit_intercept)
         L = float(np.linalg.eigvalsh(full)[-1]) if np.all(np.isfinite(full)) else np.inf
         check_finite_curvature(L, float(L_max), X.dtype)
         return L, float(L_max)

@@ -140,3 +140,50 @@ def test_a_failing_callback_leaves_the_model_as_it_was_and_is_torn_down(data):
     np.testing.assert_array_equal(model.coef_, coef)
     assert failing.setups == failing.teardowns == 1
     assert not hasattr(model, "_callback_fit_ctx")
+
+
+class TaskTreeRecorder(EpochRecorder):
+    """Also records the root task's announced number of subtasks."""
+
+    def on_fit_task_begin(self, estimator, context):
+        super().on_fit_task_begin(estimator, context)
+        if context.task_name == "fit":
+            self.announced = context.max_subtasks
+
+
+@pytest.mark.parametrize("tol", [None, 1e-3])
+def test_the_fit_announces_its_epochs_and_ends_one_per_epoch(data, tol):
+    # What scikit-learn's ProgressBar counts: the root task announces
+    # max_iter subtasks and one ends per epoch (fewer when the fit stops).
+    X, y = data
+    recorder = TaskTreeRecorder()
+    model = DeltaRuleRegressor(max_iter=40, tol=tol, random_state=0)
+    model.set_callbacks(recorder).fit(X, y)
+    assert recorder.announced == 40
+    ended_epochs = [name for name in recorder.ended if name.startswith("epoch")]
+    assert len(ended_epochs) == model.n_iter_ <= 40
+    model.set_callbacks(recorder := TaskTreeRecorder()).partial_fit(X, y)
+    assert recorder.announced == 1
+
+
+def test_scoring_monitor_logs_one_row_per_epoch(data):
+    X, y = data
+    monitor = callback.ScoringMonitor(scoring="r2")
+    model = DeltaRuleRegressor(max_iter=6, tol=None).set_callbacks(monitor)
+    model.fit(X, y)
+    rows = monitor.get_logs().data
+    epochs = [row for row in rows if row["task_name"].startswith("epoch")]
+    assert [row["task_name"] for row in epochs] == [f"epoch {i}" for i in range(1, 7)]
+    scores = [row["r2"] for row in epochs]
+    assert scores == sorted(scores)  # a full batch improves every epoch
+    assert scores[-1] == pytest.approx(model.score(X, y))
+
+
+def test_a_diverging_fit_never_opens_more_subtasks_than_announced(data):
+    X, y = data
+    recorder = TaskTreeRecorder()
+    model = DeltaRuleRegressor(max_iter=3, eta0=50.0, batch_size="full")
+    with pytest.warns(Warning):
+        model.set_callbacks(recorder).fit(X, y)
+    assert recorder.announced == 3
+    assert len([n for n in recorder.begun if n.startswith("epoch")]) <= 3

@@ -51,7 +51,7 @@ def test_smaller_batches_get_smaller_rates(regression):
     ]
     assert rates == sorted(rates)
     L, L_max = second_moment_bounds(X, np.ones(len(X)))
-    assert rates[0] == pytest.approx(1 / L_max)
+    assert rates[0] == pytest.approx(1 / (2 * L_max))  # half, for batches
     assert rates[-1] == pytest.approx(1 / L)
     # alpha and momentum enter as documented.
     rate = auto_learning_rate(1.0, L, L_max, len(X), 8, alpha=0.5, momentum=0.9)
