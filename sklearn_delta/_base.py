@@ -210,6 +210,10 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             get_activation(self.activation), n_outputs
         )
 
+    def _training_loss(self, n_outputs):
+        """The loss the ``n_outputs`` output units train with."""
+        return get_loss(self.loss).for_activation(self._output_activation(n_outputs))
+
     def _resolve_batch_size(self, n_samples):
         if self.batch_size == "full":
             return n_samples
@@ -220,7 +224,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
     def _config(self, n_samples, n_outputs, eta0):
         return TrainingConfig(
             activation=self._output_activation(n_outputs),
-            loss=get_loss(self.loss),
+            loss=self._training_loss(n_outputs),
             eta0=eta0,
             alpha=float(self.alpha),
             momentum=float(self.momentum),
@@ -350,7 +354,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         allows (see ``_curvature.py``)."""
         if self.eta0 != "auto":
             return float(self.eta0)
-        loss = get_loss(self.loss)
+        loss = self._training_loss(Y.shape[1])
         curvature = loss.curvature(
             self._output_activation(Y.shape[1]), float(np.min(Y)), float(np.max(Y))
         )

@@ -10,6 +10,7 @@ from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
     check_classification_targets,
+    type_of_target,
 )
 
 from sklearn_delta._activations import SOFTMAX
@@ -95,7 +96,14 @@ Activation, default="logistic"
     Attributes
     ----------
     classes_ : ndarray of shape (n_classes,)
-        The class labels.
+        The class labels; for multilabel targets ``arange(n_labels)``, as
+        MLPClassifier has them.
+
+    multilabel_ : bool
+        Whether the model was fitted on multilabel targets (a 2-D indicator
+        y): ``predict`` then returns an indicator matrix, ``predict_proba``
+        one probability per label, and ``loss="log_loss"`` is a binary
+        cross-entropy per label.
 
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
         The weights w: one row for a binary problem, else one per class.
@@ -189,8 +197,9 @@ Activation, default="logistic"
         ----------
         X : {array-like, sparse matrix} of shape (n_samples, n_features)
             Training data; float32 data gives float32 weights.
-        y : array-like of shape (n_samples,)
-            Class labels (numbers or strings).
+        y : array-like of shape (n_samples,) or (n_samples, n_labels)
+            Class labels (numbers or strings), or a 0/1 indicator matrix for
+            multilabel classification (one logistic unit per label).
         sample_weight : array-like of shape (n_samples,), default=None
             Non-negative weights, multiplied by ``class_weight``; a weight of
             k acts as k repeated rows.
@@ -296,6 +305,8 @@ Activation, default="logistic"
         output = self._output(X)
         low, high = self._output_activation(output.shape[1]).output_range
         proba = np.clip((output - low) / (high - low), 0.0, 1.0)
+        if self.multilabel_:
+            return proba  # one probability per label, as MLPClassifier
         if proba.shape[1] == 1:
             return np.hstack([1.0 - proba, proba])
         totals = proba.sum(axis=1, keepdims=True)
@@ -330,6 +341,8 @@ Activation, default="logistic"
         return _decision_threshold(activation)
 
     def _decide(self, scores):
+        if self.multilabel_:
+            return (scores > 0).astype(int)
         if scores.ndim == 1:
             return self.classes_[(scores > 0).astype(int)]
         return self.classes_[np.argmax(scores, axis=1)]
@@ -354,6 +367,16 @@ Activation, default="logistic"
         return super().score(X, y, sample_weight=sample_weight)
 
     def _learn_classes(self, labels, *, reset, partial, classes, warm):
+        if np.ndim(labels) == 2:
+            self._learn_labels(labels, reset=reset or not hasattr(self, "classes_"))
+            return
+        if reset or not hasattr(self, "classes_"):
+            self.multilabel_ = False
+        elif self.multilabel_:
+            raise ValueError(
+                "This model was fitted on multilabel targets (a 2-D indicator "
+                "matrix); y must be one too, with one column per label."
+            )
         _check_label_types(labels)
         check_classification_targets(labels)
         if partial:
@@ -389,13 +412,47 @@ Activation, default="logistic"
                 f"data; got 1 class ({self.classes_[0]!r})."
             )
 
+    def _learn_labels(self, Y, *, reset):
+        """Multilabel targets: a 0/1 indicator matrix, one unit per label (as
+        MLPClassifier, ``classes_`` is then ``arange(n_labels)``)."""
+        kind = type_of_target(Y)
+        if kind != "multilabel-indicator" or not np.isin(np.unique(Y), [0, 1]).all():
+            raise ValueError(
+                "A 2-D y must be a multilabel indicator matrix of 0 and 1, one "
+                f"column per label; got {kind!r} targets. Pass 1-D "
+                "labels for a binary or multiclass problem."
+            )
+        if reset:
+            self.multilabel_ = True
+            self.classes_ = np.arange(Y.shape[1])
+        elif not self.multilabel_ or Y.shape[1] != len(self.classes_):
+            raise ValueError(
+                f"y has {Y.shape[1]} label columns, but this model was fitted on "
+                f"{'labels' if not self.multilabel_ else len(self.classes_)} "
+                f"{'' if not self.multilabel_ else 'label columns'}. Fit a new "
+                "model to change the targets."
+            )
+        if self.class_weight is not None:
+            raise ValueError(
+                "class_weight is not defined for multilabel targets (each sample "
+                "has several labels); pass sample_weight instead."
+            )
+
     def _n_outputs(self, y):
         n_classes = len(self.classes_)
-        return 1 if n_classes == 2 else n_classes
+        return 1 if n_classes == 2 and not self.multilabel_ else n_classes
+
+    def _output_activation(self, n_outputs):
+        # Each label of a multilabel problem is a unit of its own: no softmax.
+        if getattr(self, "multilabel_", False):
+            n_outputs = 1
+        return super()._output_activation(n_outputs)
 
     def _encode_targets(self, y):
         n_classes = len(self.classes_)
         negative, positive = self._output_activation(n_classes).target_values
+        if self.multilabel_:
+            return np.where(np.asarray(y) == 1, positive, negative)
         class_index = np.searchsorted(self.classes_, y)
         if n_classes == 2:
             return np.where(class_index == 1, positive, negative)[:, np.newaxis]
@@ -404,6 +461,8 @@ Activation, default="logistic"
         return Y
 
     def _starting_targets(self, Y, sample_weight, partial):
+        if self.multilabel_:
+            return Y, sample_weight
         # A first partial_fit chunk that lacks some of the named classes
         # would start the units at its own class shares, near the ends of
         # their range where f'(h) is small: start neutral between the named
@@ -449,7 +508,7 @@ Activation, default="logistic"
         )
 
     def _stratify(self, y):
-        return y
+        return None if self.multilabel_ else y
 
     def _validation_scorer(self, X, y, sample_weight):
         def score(coef, intercept):
@@ -464,7 +523,7 @@ Activation, default="logistic"
 
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
-        tags.classifier_tags.multi_label = False
+        tags.classifier_tags.multi_label = True
         return tags
 
 

@@ -16,7 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
-from sklearn.utils.validation import _check_sample_weight, validate_data
+from sklearn.utils.validation import (
+    _check_sample_weight,
+    column_or_1d,
+    validate_data,
+)
 
 from sklearn_delta._curvature import second_moment_bounds
 
@@ -154,9 +158,12 @@ class InMemory:
             accept_sparse="csr",
             dtype=[np.float64, np.float32],
             order="C",
-            multi_output=estimator._multi_output,
+            # The classifier takes a 2-D multilabel indicator too.
+            multi_output=True,
             y_numeric=estimator._multi_output,
         )
+        if not estimator._multi_output and y.ndim == 2 and y.shape[1] == 1:
+            y = column_or_1d(y, warn=True)  # as MLPClassifier
         if estimator._multi_output and not np.all(np.isfinite(y)):
             # validate_data turns None in an object y into NaN after its check.
             raise ValueError(

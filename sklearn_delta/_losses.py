@@ -97,6 +97,11 @@ class Loss:
         """The activation the ``n_outputs`` output units use with this loss."""
         return activation
 
+    def for_activation(self, activation):
+        """The loss to train units of ``activation`` with: this one, or a
+        variant of it for that activation (the softmax's log loss)."""
+        return self
+
     def curvature(self, activation, target_low, target_high):
         """The largest second derivative of the loss by a unit's net input.
 
@@ -130,7 +135,9 @@ class LogLoss(Loss):
     """Cross-entropy of logistic units (binary) or of a softmax (several).
 
     With these outputs ``f'(h)`` cancels from the error term, which is
-    ``delta_j = y_j - y^_j``.
+    ``delta_j = y_j - y^_j``. Logistic units (a binary problem, or one unit
+    per label of a multilabel problem) each add their binary cross-entropy;
+    several classes share a softmax and its categorical cross-entropy.
     """
 
     name = "log_loss"
@@ -139,9 +146,10 @@ class LogLoss(Loss):
     def value(self, y_true, y_pred):
         eps = np.finfo(y_pred.dtype).eps
         y_pred = np.clip(y_pred, eps, 1 - eps)
-        if y_pred.shape[1] == 1:
-            return -(xlogy(y_true, y_pred) + xlogy(1 - y_true, 1 - y_pred))[:, 0]
-        return -np.sum(xlogy(y_true, y_pred), axis=1)
+        return -np.sum(xlogy(y_true, y_pred) + xlogy(1 - y_true, 1 - y_pred), axis=1)
+
+    def for_activation(self, activation):
+        return _SOFTMAX_LOG_LOSS if activation is SOFTMAX else self
 
     def delta(self, y_true, y_pred, net_input, activation):
         return y_true - y_pred
@@ -166,6 +174,18 @@ class LogLoss(Loss):
         return 0.5 if activation is SOFTMAX else 0.25
 
 
+class _SoftmaxLogLoss(LogLoss):
+    """The categorical cross-entropy of a softmax over several classes."""
+
+    def value(self, y_true, y_pred):
+        eps = np.finfo(y_pred.dtype).eps
+        return -np.sum(xlogy(y_true, np.clip(y_pred, eps, 1 - eps)), axis=1)
+
+    def for_activation(self, activation):
+        return self
+
+
+_SOFTMAX_LOG_LOSS = _SoftmaxLogLoss()
 LOSSES = {"squared_error": SquaredError(), "log_loss": LogLoss()}
 
 

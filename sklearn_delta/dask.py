@@ -121,6 +121,11 @@ class DaskSource:
         _check_values(X, y, sample_weight)
         if estimator._multi_output and not np.issubdtype(y.dtype, np.number):
             raise ValueError("y must be numeric for a regressor.")
+        if not estimator._multi_output and y.ndim != 1:
+            raise ValueError(
+                "fit_full_batch takes 1-D class labels; for multilabel targets "
+                "fit in memory, or train with partial_fit over the blocks."
+            )
         if sample_weight is None:
             sample_weight = da.ones(X.shape[0], dtype=X.dtype, chunks=X.chunks[0])
         return X, y, sample_weight.astype(X.dtype)

@@ -44,7 +44,7 @@ def run_epoch(X, Y, sample_weight, order, batch_size, rule, unit, compiled):
         velocity,
         rule,
         activation,
-        LOSSES[loss],
+        LOSSES[loss].for_activation(activation),
         compiled=compiled,
     )
     return epoch_loss, coef, intercept, *velocity

@@ -4,7 +4,6 @@ import numbers
 
 import numpy as np
 
-from sklearn_delta._losses import get_loss
 from sklearn_delta._training import net_input_loss
 from sklearn_delta.plotting._estimators import (
     delta_rule_model,
@@ -332,7 +331,7 @@ class _ErrorSurface:
             self.Y,
             self.sample_weight,
             self.activation,
-            get_loss(self.model.loss),
+            self.model._training_loss(self.coef.shape[1]),
         )
         coef = self.coef.copy()
         for index, value in zip(indices, point):
@@ -356,7 +355,7 @@ class _ErrorSurface:
         """-dE/dw for the two weights at ``point``: the full-batch delta rule."""
         net_input = self._net_input_at(indices, point)
         output = self.activation.function(net_input)
-        loss = get_loss(self.model.loss)
+        loss = self.model._training_loss(self.coef.shape[1])
         delta = loss.delta(self.Y, output, net_input, self.activation)
         weighted = self.sample_weight * delta[:, self.output]
         direction = []
