@@ -16,6 +16,7 @@ large.
 """
 
 # %%
+import textwrap
 import warnings
 
 import matplotlib.pyplot as plt
@@ -92,7 +93,7 @@ with warnings.catch_warnings(record=True) as caught:
     warnings.simplefilter("always", DivergenceWarning)
     too_large = delta_rule(eta0=1.0, max_iter=60, tol=None).fit(X, y)
 for warning in caught:
-    print(f"{warning.category.__name__}: {warning.message}\n")
+    print(textwrap.fill(f"{warning.category.__name__}: {warning.message}", 79))
 print(
     f"eta0=1.0: the last epochs ran at {too_large[-1].learning_rate_:.3g}, "
     f"loss {too_large[-1].loss_curve_[-1]:.4f} after 60 epochs"
