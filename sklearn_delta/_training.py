@@ -166,6 +166,9 @@ def train(
         _record_weights(state)
     guard = _start_guard(state, config, X, Y, sample_weight, fresh_start)
     weight_scale = float(np.mean(sample_weight))
+    # Summed once, not every epoch: on dask data each sum is a computation
+    # on the cluster.
+    weight_sum = float(sample_weight.sum())
     last_epoch = state.n_iter + max_epochs
     stop = False
     rate = None  # of the last epoch run (max_epochs >= 1, so one runs first)
@@ -189,7 +192,7 @@ def train(
             continue
         guard.accept(epoch_loss)
         state.learning_rate = rate
-        _record_epoch(state, config, epoch_loss, float(sample_weight.sum()))
+        _record_epoch(state, config, epoch_loss, weight_sum)
         stop = _end_of_epoch(state, config, epoch_loss, validation, guard.loss_scale)
         if observer.epoch_end(state) and not stop:
             if config.verbose:
