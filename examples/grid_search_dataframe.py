@@ -37,12 +37,15 @@ pipeline = Pipeline(
                 ]
             ),
         ),
-        ("delta", DeltaRuleClassifier(max_iter=100, random_state=0)),
+        ("delta", DeltaRuleClassifier(random_state=0)),
     ]
 )
+# The learning rate is left to eta0="auto", which sets it for each fit from
+# the data and the batch size; the grid searches the unit's activation, its
+# L2 penalty and the batch size (mini-batches of 8, or the full batch).
 grid = {
     "delta__activation": ["logistic", "tanh"],
-    "delta__eta0": [0.01, 0.1],
+    "delta__alpha": [0.0, 0.01, 0.1],
     "delta__batch_size": [8, "full"],
 }
 

@@ -171,6 +171,9 @@ def train(
     # tol is relative to the loss the call starts from (kept above the
     # dtype's smallest normal number, for a perfect start).
     tol_scale = max(guard.start_loss, float(np.finfo(Y.dtype).tiny))
+    # Summed once, not every epoch: on dask data each sum is a computation
+    # on the cluster.
+    weight_sum = float(sample_weight.sum())
     last_epoch = state.n_iter + max_epochs
     stop = False
     rate = None  # of the last epoch run (max_epochs >= 1, so one runs first)
@@ -196,7 +199,7 @@ def train(
             continue
         guard.accept(epoch_loss)
         state.learning_rate = rate
-        _record_epoch(state, config, epoch_loss, float(sample_weight.sum()))
+        _record_epoch(state, config, epoch_loss, weight_sum)
         stop = _end_of_epoch(state, config, epoch_loss, validation, tol_scale)
         if observer.epoch_end(state) and not stop:
             if config.verbose:
