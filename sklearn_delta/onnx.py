@@ -257,16 +257,9 @@ def _raw_scores(scores, n_units, multilabel, opv):
 
 
 def _label_constants(classes):
-    """The class labels as ONNX holds them: int64 for numbers, else strings."""
-    if classes.dtype == np.bool_ or np.issubdtype(classes.dtype, np.integer):
-        return classes.astype(np.int64)
-    if np.issubdtype(classes.dtype, np.floating):
-        if not np.array_equal(classes, np.round(classes)):
-            raise ValueError(
-                "Cannot convert a classifier with non-integer float class labels "
-                f"{classes.tolist()} to ONNX, whose labels are integers or "
-                "strings. Fit on integer or string labels."
-            )
+    """The class labels as ONNX holds them: int64 for numbers (scikit-learn
+    takes only integer-valued floats as classes), else strings."""
+    if classes.dtype.kind in "biuf":
         return classes.astype(np.int64)
     return np.array([str(label) for label in classes])
 

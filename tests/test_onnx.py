@@ -12,7 +12,12 @@ from sklearn.datasets import make_classification, make_regression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from sklearn_delta import Activation, DeltaRuleClassifier, DeltaRuleRegressor
+from sklearn_delta import (
+    Activation,
+    DeltaRuleClassifier,
+    DeltaRuleRegressor,
+    SquaredError,
+)
 
 skl2onnx = pytest.importorskip("skl2onnx", reason="skl2onnx is not installed")
 onnxruntime = pytest.importorskip("onnxruntime", reason="onnxruntime is not installed")
@@ -134,15 +139,39 @@ def test_default_options_give_labels_and_a_probability_map():
     np.testing.assert_allclose(proba, model.predict_proba(X), rtol=0, atol=ATOL)
 
 
+LABEL_KINDS = {
+    "strings": np.array(["ant", "bee", "cat"]),
+    "negative integers": np.array([-7, 0, 3]),
+    "integer-valued floats": np.array([1.0, 2.0, 5.0]),
+    "booleans": np.array([False, True]),
+}
+
+
 @pytest.mark.parametrize("n_classes", [2, 3])
-def test_string_labels(n_classes):
+@pytest.mark.parametrize("kind", sorted(LABEL_KINDS))
+def test_label_kinds(kind, n_classes):
+    names = LABEL_KINDS[kind]
+    if n_classes > len(names):
+        pytest.skip("two booleans make no third class")
     X, y = classification(n_classes)
-    names = np.array(["ant", "bee", "cat"])[y]
-    model = make_pipeline(StandardScaler(), DeltaRuleClassifier(**FAST)).fit(X, names)
+    model = make_pipeline(StandardScaler(), DeltaRuleClassifier(**FAST))
+    model.fit(X, names[y])
     labels, proba_maps = run(model, X)
     np.testing.assert_array_equal(labels, model.predict(X))
     proba = np.array([[row[label] for label in model.classes_] for row in proba_maps])
     np.testing.assert_allclose(proba, model.predict_proba(X), rtol=0, atol=ATOL)
+
+
+def test_class_index_and_class_label_options():
+    X, y = classification(3)
+    model = DeltaRuleClassifier(**FAST).fit(X, np.array(["ant", "bee", "cat"])[y])
+    options = {id(model): {"zipmap": False, "nocl": True}}
+    indices, _ = run(model, X, options)
+    np.testing.assert_array_equal(model.classes_[indices], model.predict(X))
+    options = {id(model): {"zipmap": False, "output_class_labels": True}}
+    labels, _, classes = run(model, X, options)
+    np.testing.assert_array_equal(labels, model.predict(X))
+    np.testing.assert_array_equal(classes, model.classes_)
 
 
 @pytest.mark.parametrize("n_classes", [2, 3])
@@ -306,6 +335,22 @@ def test_custom_activation_named_like_a_builtin_refuses():
     model = DeltaRuleRegressor(impostor, **FAST).fit(X, y)
     with pytest.raises(ValueError, match="custom activation 'tanh'"):
         skl2onnx.to_onnx(model, X[:1])
+
+
+class HalfSquaredError(SquaredError):
+    """A loss of one's own: it shapes training, not prediction."""
+
+    name = "half squared error"
+
+    def value(self, y_true, y_pred):
+        return super().value(y_true, y_pred) / 2
+
+
+def test_custom_loss_converts():
+    X, y = regression(2)
+    model = DeltaRuleRegressor("tanh", HalfSquaredError(), **FAST).fit(X, y)
+    (output,) = run(model, X)
+    np.testing.assert_allclose(output, model.predict(X), rtol=0, atol=ATOL)
 
 
 def test_missing_skl2onnx_names_the_extra(monkeypatch):
