@@ -52,9 +52,9 @@ def fit_intercept_values():
     ]
 
 
-def classification(n_classes, n_samples=300):
+def classification(n_classes):
     X, y = make_classification(
-        n_samples=n_samples,
+        n_samples=300,
         n_features=6,
         n_informative=4,
         n_classes=n_classes,
@@ -266,7 +266,7 @@ def test_graph_reads_intercept_at_conversion(n_classes):
 
 
 def multilabel_data():
-    X, y = classification(3, n_samples=300)
+    X, y = classification(3)
     # Two overlapping labels: "class 1 or 2" and "class 2".
     return X, np.column_stack([y > 0, y == 2]).astype(int)
 
