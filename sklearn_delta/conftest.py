@@ -11,3 +11,5 @@ if importlib.util.find_spec("matplotlib") is None:
     collect_ignore += ["plotting/_loss_curve.py", "plotting/_descent_path.py"]
 if any(importlib.util.find_spec(name) is None for name in ("dask", "distributed")):
     collect_ignore.append("dask.py")
+if any(importlib.util.find_spec(name) is None for name in ("skl2onnx", "onnxruntime")):
+    collect_ignore.append("onnx.py")
