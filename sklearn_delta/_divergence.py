@@ -6,11 +6,16 @@ An epoch is taken as diverging when its mean loss
   "null loss" (that of all-zero weights), the loss of the weights the call
   started from, and the best loss seen; or
 - in a fit (or a first partial_fit), rises above the lowest loss of the call
-  so far (at first, that of the starting weights) by more than
-  OVERSHOOT_FRACTION times the larger of the null and the starting loss.
-  Repeating an epoch over the same data should not make things clearly
-  worse: when it does, the steps overshoot. With a bounded loss (a logistic
-  or tanh unit's squared error) this is the only way a too-large rate shows.
+  so far (at first, that of the starting weights) by more than a fraction
+  of the larger of the null and the starting loss. Repeating an epoch over
+  the same data should not make things clearly worse: when it does, the
+  steps overshoot. With a bounded loss (a logistic or tanh unit's squared
+  error) this is the only way a too-large rate shows. The fraction is
+  OVERSHOOT_FRACTION for plain full-batch steps, whose loss falls
+  monotonically at a stable rate; NOISY_OVERSHOOT_FRACTION when batches or
+  momentum make the loss go up and down by themselves (at eta0="auto",
+  online steps on targets the model cannot fit settle about a quarter above
+  the best loss, and heavy-ball momentum overshoots before it settles).
 
 The loss of an epoch is taken as its steps are made, each batch's before
 its step, so the last step of a call would go unchecked: when a call ends,
@@ -33,6 +38,7 @@ from sklearn_delta._state import Checkpoint
 
 DIVERGENCE_FACTOR = 1e3
 OVERSHOOT_FRACTION = 0.1
+NOISY_OVERSHOOT_FRACTION = 0.5
 # Each divergence cuts the rate by this factor, so that training goes on
 # within a factor RATE_CUT of the largest rate that is stable on the data
 # (a cut of 10 left it needlessly slow); after MAX_RATE_CUTS cuts in all
@@ -79,11 +85,15 @@ class DivergenceGuard:
         first partial_fit), so that overshooting its starting loss counts as
         diverging; a later partial_fit call sees new data, whose loss may
         rightly be higher.
+    noisy : bool
+        Whether the loss may rise by itself (mini-batches or momentum).
     """
 
-    def __init__(self, start_loss, loss_scale, fresh_start):
+    def __init__(self, start_loss, loss_scale, fresh_start, noisy=False):
         self.start_loss = start_loss
         self.loss_scale = loss_scale
+        fraction = NOISY_OVERSHOOT_FRACTION if noisy else OVERSHOOT_FRACTION
+        self.margin = fraction * loss_scale
         self.call_best = start_loss if fresh_start else np.inf
         self.rates = []  # the rates that diverged, in order
         self._epoch_start = None
@@ -102,14 +112,14 @@ class DivergenceGuard:
         return not (
             np.isfinite(epoch_loss)
             and epoch_loss <= DIVERGENCE_FACTOR * max(self.loss_scale, best)
-            and epoch_loss <= self.call_best + OVERSHOOT_FRACTION * self.loss_scale
+            and epoch_loss <= self.call_best + self.margin
         )
 
     def ended_worse(self, state, end_loss):
         """Whether the call's final weights, of objective ``end_loss``, diverged
         or end clearly worse than the call started."""
         return self.diverged(state, end_loss) or not (
-            end_loss <= self.start_loss + OVERSHOOT_FRACTION * self.loss_scale
+            end_loss <= self.start_loss + self.margin
         )
 
     def accept(self, epoch_loss):

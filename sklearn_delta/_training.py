@@ -233,7 +233,8 @@ def _start_guard(state, config, X, Y, sample_weight, fresh_start):
             "with TransformedTargetRegressor(regressor=..., "
             "transformer=StandardScaler())) or give smaller coef_init."
         )
-    return DivergenceGuard(start_loss, loss_scale, fresh_start)
+    noisy = config.batch_size < X.shape[0] or config.momentum > 0
+    return DivergenceGuard(start_loss, loss_scale, fresh_start, noisy)
 
 
 def _record_weights(state):

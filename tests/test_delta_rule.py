@@ -57,7 +57,7 @@ def test_full_batch_identity_reaches_least_squares():
     X = StandardScaler().fit_transform(X)
     y = (y - y.mean()) / y.std()
     model = DeltaRuleRegressor(
-        batch_size="full", eta0=0.1, max_iter=3000, tol=0.0, n_iter_no_change=3000
+        batch_size="full", eta0=0.1, max_iter=3000, tol=None
     ).fit(X, y)
     ols_mse = mean_squared_error(y, LinearRegression().fit(X, y).predict(X))
     assert mean_squared_error(y, model.predict(X)) <= 1.001 * ols_mse
@@ -87,7 +87,9 @@ def test_loss_curve_is_the_mean_loss_of_each_epoch():
     # the weights it started from (penalty included): recompute it from the
     # previous epoch's weights.
     X, y = make_regression(50, 3, random_state=0)
-    model = DeltaRuleRegressor(batch_size="full", eta0=0.01, alpha=0.1, max_iter=1)
+    model = DeltaRuleRegressor(
+        batch_size="full", eta0=0.01, alpha=0.1, max_iter=1, tol=None
+    )
     model.fit(X, y)
     w, b = model.coef_.copy(), model.intercept_.copy()
     model.set_params(warm_start=True).fit(X, y)

@@ -76,7 +76,7 @@ class DescentPathDisplay:
     >>> from sklearn_delta.plotting import DescentPathDisplay
     >>> X, y = make_regression(n_samples=100, n_features=1, noise=5, random_state=0)
     >>> y = y / y.std()
-    >>> model = DeltaRuleRegressor(batch_size="full", eta0=0.3, max_iter=20, tol=0,
+    >>> model = DeltaRuleRegressor(batch_size="full", eta0=0.3, max_iter=20, tol=None,
     ...                            record_weights=True).fit(X, y)
     >>> display = DescentPathDisplay.from_estimator(
     ...     model, X, y, weights=(0, "intercept"))
