@@ -114,7 +114,7 @@ def test_shuffling_does_not_copy_or_touch_X():
     X, y = make_regression(100, 4, random_state=0)
     X.setflags(write=False)
     before = X.copy()
-    DeltaRuleRegressor(random_state=0, max_iter=5).fit(X, y)
+    DeltaRuleRegressor(random_state=0, max_iter=5, tol=None).fit(X, y)
     assert np.array_equal(X, before)
 
 
