@@ -3,11 +3,16 @@
 This is the hot path. It works on plain arrays (dense or scipy CSR) and knows
 nothing of scikit-learn. Weights are updated in place.
 
-:func:`delta_rule_epoch` picks the implementation: the compiled kernels of
-``_compiled.py`` for built-in activations (every batch size on CSR data, and
-mini-batches on dense data), and the numpy code below otherwise. A dense
-full batch is two matrix products, which BLAS does best; a custom activation
-is Python code that only numpy can call. The numpy code is also the
+Training can take one of two roads:
+
+- the compiled kernels of ``_compiled.py`` for mini-batches and online
+  steps with built-in activations and losses (dense or CSR);
+- the numpy code below for a full batch, which is two matrix products (BLAS
+  does them best on dense data, scipy on CSR, and nothing needs compiling,
+  so a first fit does not wait for numba), and for custom activations or
+  losses, which are Python code that only numpy can call.
+
+:func:`delta_rule_epoch` picks the road. The numpy code is also the
 reference the compiled kernels are tested against.
 
 Shapes: ``X`` (n_samples, n_features), ``Y`` (n_samples, n_outputs),
@@ -140,9 +145,15 @@ def delta_rule_epoch(
     """
     n_samples = X.shape[0]
     codes = (activation.kernel_code, loss.kernel_code)
-    if compiled and None not in codes and (sp.issparse(X) or batch_size < n_samples):
+    if compiled and None not in codes and batch_size < n_samples:
         return _compiled_epoch(
             X, Y, sample_weight, order, batch_size, params, velocity, rule, codes
+        )
+    if batch_size >= n_samples:
+        # A full batch: two matrix products over X as it is (BLAS, or scipy's
+        # sparse product for CSR), with no slice of it and nothing to compile.
+        return delta_rule_step(
+            X, Y, sample_weight, params, velocity, rule, activation, loss
         )
     epoch_loss = 0.0
     for start in range(0, n_samples, batch_size):
