@@ -108,6 +108,10 @@ Activation, default="logistic"
     coef_ : ndarray of shape (1, n_features) or (n_classes, n_features)
         The weights w: one row for a binary problem, else one per class.
 
+    t_ : float
+        Training samples seen, each counted with its sample weight (so a
+        weight of k counts as k rows). Passed to learning-rate schedules.
+
     intercept_ : ndarray of shape (1,) or (n_classes,)
         The biases b.
 

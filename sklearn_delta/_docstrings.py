@@ -172,10 +172,6 @@ loss_curve_ : list of float
         The learning rate of the last epoch: the schedule's rate, after any
         cuts made by the divergence guard.
 
-    t_ : float
-        Training samples seen, each counted with its sample weight (so a
-        weight of k counts as k rows). Passed to learning-rate schedules.
-
     n_features_in_ : int
         Number of features seen during the first ``fit``.
 

@@ -42,6 +42,10 @@ Activation, default="identity"
     coef_ : ndarray of shape (n_features,) or (n_targets, n_features)
         The weights w; one row per target when y is 2-D.
 
+    t_ : float
+        Training samples seen, each counted with its sample weight (so a
+        weight of k counts as k rows). Passed to learning-rate schedules.
+
     intercept_ : ndarray of shape (n_targets,)
         The biases b (shape (1,) for a 1-D y).
 
