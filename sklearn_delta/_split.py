@@ -50,14 +50,17 @@ def validation_rows(X, Y, sample_weight, strata, fraction, seed):
         positive weight; never a whole stratum, nor a row of weight zero.
     """
     keys = row_keys(X, Y, seed)
-    held_out = np.zeros(X.shape[0], dtype=bool)
-    if strata is None:
-        strata = np.zeros(X.shape[0], dtype=np.intp)
     # Rows of weight zero count for nothing: they stay in training, where
     # they change nothing either (as if they were not there at all).
     positive = sample_weight > 0
-    for stratum in np.unique(strata):
-        rows = np.flatnonzero((strata == stratum) & positive)
+    if strata is None and positive.all():
+        # One stratum of every row: no need to copy the keys and weights
+        # (the split's arrays, one number per row, add up next to X).
+        return _take_by_key(keys, sample_weight, fraction)
+    held_out = np.zeros(X.shape[0], dtype=bool)
+    for stratum in [None] if strata is None else np.unique(strata):
+        in_stratum = positive if stratum is None else (strata == stratum) & positive
+        rows = np.flatnonzero(in_stratum)
         held_out[rows] = _take_by_key(keys[rows], sample_weight[rows], fraction)
     return held_out
 
@@ -67,17 +70,25 @@ def _take_by_key(keys, weights, fraction):
     order, while the weight taken so far is below ``fraction`` of the total."""
     if len(keys) == 0:
         return np.zeros(0, dtype=bool)
+    # (Temporaries are freed as soon as they are used: each is one number
+    # per row.)
     order = np.argsort(keys, kind="stable")
     sorted_keys = keys[order]
-    group_starts = np.flatnonzero(np.r_[True, sorted_keys[1:] != sorted_keys[:-1]])
-    group_weights = np.add.reduceat(weights[order], group_starts)
-    weight_before = np.cumsum(group_weights) - group_weights
+    starts = np.empty(len(keys), dtype=bool)  # where a group of equal keys starts
+    starts[0] = True
+    np.not_equal(sorted_keys[1:], sorted_keys[:-1], out=starts[1:])
+    del sorted_keys
+    group_weights = np.add.reduceat(weights[order], np.flatnonzero(starts))
+    weight_before = np.cumsum(group_weights)
+    weight_before -= group_weights
     take = weight_before < fraction * group_weights.sum()
+    del weight_before, group_weights
     # The last group stays in training: a stratum is never held out whole.
     take[-1] = False
-    group_sizes = np.diff(np.r_[group_starts, len(keys)])
-    held_out = np.zeros(len(keys), dtype=bool)
-    held_out[order[np.repeat(take, group_sizes)]] = True
+    group = np.cumsum(starts, dtype=np.intp)  # 1 + the group of each sorted row
+    group -= 1
+    held_out = np.empty(len(keys), dtype=bool)
+    held_out[order] = take[group]
     return held_out
 
 
@@ -104,18 +115,22 @@ def row_keys(X, Y, seed):
     else:
         projection = _dense_projection(X, feature_salt, Y, target_salt)
     # + 0.0 turns -0.0 into 0.0, so that the two zeros get one key.
-    bits = (projection + 0.0).view(np.uint64)
+    projection += 0.0
+    keys = projection.view(np.uint64)  # the projection's bits, mixed in place
     # The seed's offset is computed on Python ints: numpy warns when a scalar
     # (unlike an array) wraps around.
-    offset = np.uint64(seed * _GOLDEN % 2**64)
-    return _splitmix64(bits + offset)
+    keys += np.uint64(seed * _GOLDEN % 2**64)
+    return _splitmix64(keys)
 
 
 def _splitmix64(z):
+    """Mix the uint64 values of z, in place; return z."""
     # uint64 arithmetic wraps around, as the mixing function means it to.
-    z = (z ^ (z >> np.uint64(30))) * _MIX_1
-    z = (z ^ (z >> np.uint64(27))) * _MIX_2
-    return z ^ (z >> np.uint64(31))
+    for shift, factor in ((30, _MIX_1), (27, _MIX_2), (31, None)):
+        z ^= z >> np.uint64(shift)
+        if factor is not None:
+            z *= factor
+    return z
 
 
 # Plain loops, compiled without fastmath: each row's sum is added up in the
@@ -141,11 +156,28 @@ def _dense_projection(X, feature_salt, Y, target_salt):
 def _csr_projection(data, indices, indptr, feature_salt, Y, target_salt):
     projection = np.empty(Y.shape[0])
     for i in range(Y.shape[0]):
+        start, stop = indptr[i], indptr[i + 1]
         total = 0.0
-        for position in range(indptr[i], indptr[i + 1]):
-            if data[position] != 0:
-                total += data[position] * feature_salt[indices[position]]
+        if _sorted(indices, start, stop):
+            for position in range(start, stop):
+                if data[position] != 0:
+                    total += data[position] * feature_salt[indices[position]]
+        else:
+            # Summed in column order all the same, through an argsort of the
+            # row's indices: sorting X's indices would copy X.
+            for offset in np.argsort(indices[start:stop], kind="mergesort"):
+                position = start + offset
+                if data[position] != 0:
+                    total += data[position] * feature_salt[indices[position]]
         for k in range(Y.shape[1]):
             total += Y[i, k] * target_salt[k]
         projection[i] = total
     return projection
+
+
+@njit_cached()
+def _sorted(indices, start, stop):
+    for position in range(start + 1, stop):
+        if indices[position] < indices[position - 1]:
+            return False
+    return True

@@ -1,5 +1,6 @@
 """The early-stopping split: rows held out by content, weights as repeats."""
 
+import itertools
 import warnings
 
 import numpy as np
@@ -155,3 +156,20 @@ def test_unsummed_duplicate_csr_entries_give_the_same_split_and_model():
         clone(model).fit(summed, y).validation_scores_,
         rtol=1e-12,
     )
+
+
+def test_csr_rows_with_unsorted_indices_give_the_same_split():
+    # The split sums each row in column order, on a sorted copy, and leaves
+    # X as it was.
+    X, y = make_regression(60, 8, random_state=0)
+    X[np.abs(X) < 0.7] = 0.0
+    ordered = sparse.csr_matrix(X)
+    shuffled = ordered.copy()
+    rng = np.random.default_rng(0)
+    for start, stop in itertools.pairwise(shuffled.indptr):
+        mix = start + rng.permutation(stop - start)
+        shuffled.indices[start:stop] = shuffled.indices[mix]
+        shuffled.data[start:stop] = shuffled.data[mix]
+    shuffled.has_sorted_indices = False
+    np.testing.assert_array_equal(held_out(shuffled, y), held_out(ordered, y))
+    assert not shuffled.has_sorted_indices  # and X was left as it was
