@@ -300,28 +300,9 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         ``kernel`` runs one epoch (see ``_kernels.delta_rule_epoch``);
         the dask fit passes one that computes a full batch block by block.
         """
-        X, Y, sample_weight = data.X, data.Y, data.sample_weight
-        if resume:
-            self._check_outputs(Y.shape[1])
-            check_training_state(self._state, *self._unit_params())
-        else:
-            self._seed = check_random_state(self.random_state).randint(2**31 - 1)
-            self._coef_is_1d = self._wants_1d_coef(data.y)
-        validation = None
-        if self.early_stopping and not partial:
-            X, Y, sample_weight, validation = self._split_validation(
-                X, data.y, Y, sample_weight
-            )
-        if resume:
-            state = self._state.resume(*self._unit_params())
-        else:
-            state = self._new_state(
-                X, Y, sample_weight, coef_init, intercept_init, partial=partial
-            )
-        if not partial:
-            _start_fit_bookkeeping(state)
-        if not (partial and resume and self.eta0 == "auto"):
-            state.eta0 = self._initial_rate(X, Y, sample_weight, data.source)
+        X, Y, sample_weight, validation, state = self._start(
+            data, resume, partial, coef_init, intercept_init
+        )
         lengths = state.list_lengths()
         try:
             max_epochs = 1 if partial else self.max_iter
@@ -348,6 +329,32 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             state.truncate(lengths)
             raise
         return converged
+
+    def _start(self, data, resume, partial, coef_init, intercept_init):
+        """The training rows, the held-out ones and the state a run starts from."""
+        X, Y, sample_weight = data.X, data.Y, data.sample_weight
+        if resume:
+            self._check_outputs(Y.shape[1])
+            check_training_state(self._state, *self._unit_params())
+        else:
+            self._seed = check_random_state(self.random_state).randint(2**31 - 1)
+            self._coef_is_1d = self._wants_1d_coef(data.y)
+        validation = None
+        if self.early_stopping and not partial:
+            X, Y, sample_weight, validation = self._split_validation(
+                X, data.y, Y, sample_weight
+            )
+        if resume:
+            state = self._state.resume(*self._unit_params())
+        else:
+            state = self._new_state(
+                X, Y, sample_weight, coef_init, intercept_init, partial=partial
+            )
+        if not partial:
+            _start_fit_bookkeeping(state)
+        if not (partial and resume and self.eta0 == "auto"):
+            state.eta0 = self._initial_rate(X, Y, sample_weight, data.source)
+        return X, Y, sample_weight, validation, state
 
     def _initial_rate(self, X, Y, sample_weight, source):
         """eta0, or for eta0="auto" the rate the training data's curvature

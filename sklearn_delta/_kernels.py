@@ -155,12 +155,20 @@ def delta_rule_epoch(
         return delta_rule_step(
             X, Y, sample_weight, params, velocity, rule, activation, loss
         )
+    return _numpy_epoch(
+        X, Y, sample_weight, order, batch_size, params, velocity, rule, activation, loss
+    )
+
+
+def _numpy_epoch(
+    X, Y, sample_weight, order, batch_size, params, velocity, rule, activation, loss
+):
+    """The batches of one epoch, one :func:`delta_rule_step` each."""
     epoch_loss = 0.0
-    for start in range(0, n_samples, batch_size):
-        if order is None:
-            rows = slice(start, start + batch_size)
-        else:
-            rows = order[start : start + batch_size]
+    for start in range(0, X.shape[0], batch_size):
+        rows = slice(start, start + batch_size)
+        if order is not None:
+            rows = order[rows]
         epoch_loss += delta_rule_step(
             X[rows],
             Y[rows],

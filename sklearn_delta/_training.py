@@ -156,44 +156,33 @@ def train(
     of training. ``kernel`` runs one epoch; it has the signature of
     :func:`~sklearn_delta._kernels.delta_rule_epoch`.
 
-    Returns
-    -------
-    converged : bool
-        True when training stopped because the loss (or validation score)
-        stopped improving or the observer asked to stop, False when it ran
-        out of epochs.
+    Returns True (converged) when the loss or validation score stopped
+    improving or the observer asked to stop, False when epochs ran out.
     """
     observer = observer or EpochObserver()
     if config.record_weights and not state.coef_history:
         _record_weights(state)
     guard = _start_guard(state, config, X, Y, sample_weight, fresh_start)
-    weight_scale = float(np.mean(sample_weight))
+    # Summed once, not every epoch: on dask data each sum is a computation.
+    weight_sum = float(sample_weight.sum())
+    weight_scale = weight_sum / X.shape[0]
     # tol is relative to the loss the call starts from (kept above the
     # dtype's smallest normal number, for a perfect start).
     tol_scale = max(guard.start_loss, float(np.finfo(Y.dtype).tiny))
-    # Summed once, not every epoch: on dask data each sum is a computation
-    # on the cluster.
-    weight_sum = float(sample_weight.sum())
     last_epoch = state.n_iter + max_epochs
     stop = False
     rate = None  # of the last epoch run (max_epochs >= 1, so one runs first)
     while True:
         if stop or state.n_iter >= last_epoch:
-            # The last steps are judged by the objective of the final weights.
-            end_loss = objective(
-                X, Y, sample_weight, state.coef, state.intercept, config
-            )
-            if not guard.ended_worse(state, end_loss):
+            if _ends_well(state, config, X, Y, sample_weight, guard, rate):
                 break
-            guard.roll_back(state, config.eta0, rate)
             stop = False
         guard.epoch_begins(state)
         observer.epoch_begin(state)
         rate = _learning_rate(state, config)
-        rule = UpdateRule(
-            rate, config.alpha, config.momentum, weight_scale, config.fit_intercept
+        epoch_loss = _train_epoch(
+            state, config, X, Y, sample_weight, rate, weight_scale, kernel
         )
-        epoch_loss = _train_epoch(state, config, X, Y, sample_weight, rule, kernel)
         if guard.diverged(state, epoch_loss):
             guard.roll_back(state, config.eta0, rate)
             continue
@@ -201,11 +190,27 @@ def train(
         state.learning_rate = rate
         _record_epoch(state, config, epoch_loss, weight_sum)
         stop = _end_of_epoch(state, config, epoch_loss, validation, tol_scale)
-        if observer.epoch_end(state) and not stop:
-            if config.verbose:
-                print("Stopping: a callback asked to stop.")
-            stop = True
+        stop = _observed(observer, state, config, stop)
     guard.warn()
+    return stop
+
+
+def _ends_well(state, config, X, Y, sample_weight, guard, rate):
+    """Judge the last steps by the objective of the final weights; on
+    divergence go back (training then goes on) and return False."""
+    end_loss = objective(X, Y, sample_weight, state.coef, state.intercept, config)
+    if not guard.ended_worse(state, end_loss):
+        return True
+    guard.roll_back(state, config.eta0, rate)
+    return False
+
+
+def _observed(observer, state, config, stop):
+    """Tell the observer of the epoch; it may stop training too."""
+    if observer.epoch_end(state) and not stop:
+        if config.verbose:
+            print("Stopping: a callback asked to stop.")
+        return True
     return stop
 
 
@@ -267,8 +272,11 @@ def _learning_rate(state, config):
     return rate * state.rate_scale
 
 
-def _train_epoch(state, config, X, Y, sample_weight, rule, kernel):
-    """Run the kernel over one epoch; return the epoch's mean loss."""
+def _train_epoch(state, config, X, Y, sample_weight, rate, weight_scale, kernel):
+    """Run the kernel over one epoch at ``rate``; return the epoch's mean loss."""
+    rule = UpdateRule(
+        rate, config.alpha, config.momentum, weight_scale, config.fit_intercept
+    )
     order = batch_order(X.shape[0], config, state.n_iter)
     # The penalty of the weights the epoch starts from, as the first batch's
     # loss is theirs: for a full batch, the epoch's value is the objective of
