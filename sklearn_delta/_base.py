@@ -180,9 +180,10 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         """Fold per-class weights into the sample weights (classifier)."""
         return sample_weight
 
-    def _validation_scorer(self, X, y, sample_weight):
-        """Return score(coef, intercept) on held-out (X, y); higher is better.
+    def _validation_scorer(self, y, sample_weight):
+        """Return score(net_input) on held-out targets y; higher is better.
 
+        ``net_input`` is that of the held-out rows, (n_held_out, n_outputs).
         The score is weighted by ``sample_weight``, so that early stopping
         judges the same weighted problem that training solves."""
         raise NotImplementedError
@@ -300,9 +301,10 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         ``kernel`` runs one epoch (see ``_kernels.delta_rule_epoch``);
         the dask fit passes one that computes a full batch block by block.
         """
-        X, Y, sample_weight, validation, state = self._start(
+        X, Y, sample_weight, rows, validation, state = self._start(
             data, resume, partial, coef_init, intercept_init
         )
+        n_rows = X.shape[0] if rows is None else len(rows)
         lengths = state.list_lengths()
         try:
             max_epochs = 1 if partial else self.max_iter
@@ -311,7 +313,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             )
             converged = train(
                 state,
-                self._config(X.shape[0], Y.shape[1], state.eta0),
+                self._config(n_rows, Y.shape[1], state.eta0),
                 X,
                 Y,
                 sample_weight,
@@ -320,6 +322,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
                 fresh_start=not (partial and resume),
                 observer=observer,
                 kernel=kernel,
+                rows=rows,
             )
             self._publish(state, validation is not None, fit=not partial)
             if observer is not None:
@@ -339,44 +342,53 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         else:
             self._seed = check_random_state(self.random_state).randint(2**31 - 1)
             self._coef_is_1d = self._wants_1d_coef(data.y)
-        validation = None
+        # The training rows: all, or those early stopping does not hold out
+        # (by index: X is not copied).
+        rows, validation = None, None
         if self.early_stopping and not partial:
-            X, Y, sample_weight, validation = self._split_validation(
-                X, data.y, Y, sample_weight
-            )
+            rows, validation = self._split_validation(X, data.y, Y, sample_weight)
         if resume:
             state = self._state.resume(*self._unit_params())
         else:
             state = self._new_state(
-                X, Y, sample_weight, coef_init, intercept_init, partial=partial
+                X,
+                *_take_rows(rows, Y, sample_weight),
+                coef_init,
+                intercept_init,
+                partial=partial,
             )
         if not partial:
             _start_fit_bookkeeping(state)
         if not (partial and resume and self.eta0 == "auto"):
-            state.eta0 = self._initial_rate(X, Y, sample_weight, data.source)
-        return X, Y, sample_weight, validation, state
+            state.eta0 = self._initial_rate(X, Y, sample_weight, data.source, rows)
+        return X, Y, sample_weight, rows, validation, state
 
-    def _initial_rate(self, X, Y, sample_weight, source):
-        """eta0, or for eta0="auto" the rate the training data's curvature
-        allows (see ``_curvature.py``)."""
+    def _initial_rate(self, X, Y, sample_weight, source, rows=None):
+        """eta0, or for eta0="auto" the rate the curvature of the training
+        rows ``rows`` (None: all) allows (see ``_curvature.py``)."""
         if self.eta0 != "auto":
             return float(self.eta0)
         loss = self._training_loss(Y.shape[1])
+        (Y_train,) = _take_rows(rows, Y)
         curvature = loss.curvature(
-            self._output_activation(Y.shape[1]), float(np.min(Y)), float(np.max(Y))
+            self._output_activation(Y.shape[1]),
+            float(np.min(Y_train)),
+            float(np.max(Y_train)),
         )
-        batch_size = self._resolve_batch_size(X.shape[0])
+        n_rows = Y_train.shape[0]
+        batch_size = self._resolve_batch_size(n_rows)
         L, L_max = source.second_moment_bounds(
             X,
             sample_weight,
-            rows_too=batch_size < X.shape[0],
+            rows_too=batch_size < n_rows,
             fit_intercept=self.fit_intercept,
+            rows=rows,
         )
         return auto_learning_rate(
             curvature,
             L,
             L_max,
-            X.shape[0],
+            n_rows,
             batch_size,
             float(self.alpha),
             float(self.momentum),
@@ -615,7 +627,13 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
 
     def _split_validation(self, X, y, Y, sample_weight):
         """Hold out validation rows by content (see ``_split.py``): a row of
-        weight k goes where its k repeats would, and equal rows together."""
+        weight k goes where its k repeats would, and equal rows together.
+
+        Returns the indices of the training rows and the
+        :class:`~sklearn_delta._training.Validation` of the others. Rows are
+        held out by index: X is not copied (y, Y and the weights of the
+        held-out rows are, small next to X).
+        """
         held_out = validation_rows(
             X,
             Y,
@@ -640,9 +658,9 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             )
         val_idx, train_idx = np.flatnonzero(held_out), np.flatnonzero(~held_out)
         validation_weight = sample_weight[val_idx]  # all positive
-        scorer = self._validation_scorer(X[val_idx], y[val_idx], validation_weight)
-        validation = Validation(X[val_idx], Y[val_idx], validation_weight, scorer)
-        return X[train_idx], Y[train_idx], sample_weight[train_idx], validation
+        scorer = self._validation_scorer(y[val_idx], validation_weight)
+        validation = Validation(val_idx, Y[val_idx], validation_weight, scorer)
+        return train_idx, validation
 
     # -- prediction --------------------------------------------------------------
 
@@ -668,6 +686,11 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         tags = super().__sklearn_tags__()
         tags.input_tags.sparse = True
         return tags
+
+
+def _take_rows(rows, *arrays):
+    """The ``rows`` of each array (the arrays themselves for None)."""
+    return arrays if rows is None else tuple(array[rows] for array in arrays)
 
 
 def _start_fit_bookkeeping(state):

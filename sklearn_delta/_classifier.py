@@ -5,7 +5,6 @@ from scipy.optimize import brentq
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.extmath import safe_sparse_dot
 from sklearn.utils.metaestimators import available_if
 from sklearn.utils.multiclass import (
     _check_partial_fit_first_call,
@@ -514,9 +513,9 @@ Activation, default="logistic"
     def _stratify(self, y):
         return None if self.multilabel_ else y
 
-    def _validation_scorer(self, X, y, sample_weight):
-        def score(coef, intercept):
-            net_input = safe_sparse_dot(X, coef) + intercept - self._threshold()
+    def _validation_scorer(self, y, sample_weight):
+        def score(net_input):
+            net_input = net_input - self._threshold()
             if net_input.shape[1] == 1:
                 net_input = net_input.ravel()
             return accuracy_score(

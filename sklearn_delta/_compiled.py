@@ -211,7 +211,7 @@ def _prefetch_dense_row(X, Y, sample_weight, order, position):
 
 @njit_cached(fastmath=_FASTMATH)
 def _gather(X, Y, sample_weight, order, start, size, X_batch, Y_batch, w_batch):
-    """Copy the batch's rows, in the shuffled order, into contiguous buffers.
+    """Copy the batch's rows, in the order given, into contiguous buffers.
 
     Random rows of a large X are slow to reach; copying them in one tight
     loop of independent loads lets the CPU fetch many at once, and the two
@@ -245,16 +245,18 @@ def dense_epoch(
 ):
     """One epoch of the delta rule over a dense C-ordered X.
 
-    ``order`` is the row permutation, or an empty array for the rows as
-    they are. ``rule`` is (eta, alpha, momentum, weight_scale,
-    fit_intercept). Returns the sum over the rows of weight * loss (each
-    taken before its batch's step).
+    ``order`` holds the rows to visit in turn (a permutation when shuffling,
+    the training rows when early stopping holds some out), or is empty to
+    visit every row as they are. ``rule`` is (eta, alpha, momentum,
+    weight_scale, fit_intercept). Returns the sum over the visited rows of
+    weight * loss (each taken before its batch's step).
     """
-    n_samples, n_features = X.shape
+    n_features = X.shape[1]
     n_outputs = weights.shape[0]
     eta, alpha, momentum, weight_scale = rule[0], rule[1], rule[2], rule[3]
-    shuffled = order.shape[0] > 0
-    X_buffer = np.empty((batch_size if shuffled else 0, n_features), X.dtype)
+    indexed = order.shape[0] > 0  # rows visited by index, in their order
+    n_samples = order.shape[0] if indexed else X.shape[0]
+    X_buffer = np.empty((batch_size if indexed else 0, n_features), X.dtype)
     Y_buffer = np.empty((batch_size, n_outputs), Y.dtype)
     w_buffer = np.empty(batch_size, sample_weight.dtype)
     deltas = np.empty((batch_size, n_outputs), dtype=weights.dtype)
@@ -262,15 +264,15 @@ def dense_epoch(
     for start in range(0, n_samples, batch_size):
         size = min(batch_size, n_samples - start)
         # The batch is rows first .. first + size of (X_b, Y_b, w_b).
-        if shuffled and size > 1:
+        if indexed and size > 1:
             _gather(
                 X, Y, sample_weight, order, start, size, X_buffer, Y_buffer, w_buffer
             )
             X_b, Y_b, w_b, first = X_buffer, Y_buffer, w_buffer, 0
         else:  # contiguous rows, or a single row: read X in place
             X_b, Y_b, w_b = X, Y, sample_weight
-            first = order[start] if shuffled else start
-            if shuffled:
+            first = order[start] if indexed else start
+            if indexed:
                 _prefetch_dense_row(
                     X, Y, sample_weight, order, start + PREFETCH_ROWS_AHEAD
                 )
@@ -351,7 +353,8 @@ def csr_epoch(
     ``wscale`` of the weights (the true weights are ``wscale * weights``), so
     that it costs O(1) per batch instead of O(n_features).
     """
-    n_samples = indptr.shape[0] - 1
+    # The rows visited: those of ``order``, or every row when it is empty.
+    n_samples = order.shape[0] if order.shape[0] else indptr.shape[0] - 1
     n_outputs = weights.shape[0]
     eta, alpha, momentum, weight_scale = rule[0], rule[1], rule[2], rule[3]
     lazy = momentum == 0

@@ -36,15 +36,17 @@ import numpy as np
 import scipy.sparse as sp
 from scipy.sparse.linalg import LinearOperator, eigsh
 
+from sklearn_delta._rows import as_index, block_size, blocks
+
 # The weighted second-moment matrix is formed (one matrix product per block
-# of rows) from at most this many rows, evenly spaced through X: its largest
-# eigenvalue is then an estimate, biased upwards if anything (the top
-# eigenvalue of a sample's second moment tends to exceed the whole data's).
+# of rows, see ``_rows.py``) from at most this many rows, evenly spaced
+# through X: its largest eigenvalue is then an estimate, biased upwards if
+# anything (the top eigenvalue of a sample's second moment tends to exceed
+# the whole data's).
 EXACT_ROWS = 100_000
 # With more features than this, the largest eigenvalue comes from Lanczos
 # iterations (scipy's eigsh) instead of a dense eigendecomposition.
 MAX_DENSE_FEATURES = 1024
-_BLOCK_ROWS = 8192
 
 
 def auto_learning_rate(curvature, L, L_max, n_samples, batch_size, alpha, momentum):
@@ -71,23 +73,29 @@ def auto_learning_rate(curvature, L, L_max, n_samples, batch_size, alpha, moment
     return (1.0 - momentum) / (curvature * smoothness + alpha)
 
 
-def second_moment_bounds(X, sample_weight, *, rows_too=True, fit_intercept=True):
+def second_moment_bounds(
+    X, sample_weight, *, rows_too=True, fit_intercept=True, rows=None
+):
     """L and L_max of [X, 1] (of X alone without an intercept).
 
     L is the largest eigenvalue of ``Z^T S Z / sum(S)``, L_max the largest
     ``w_i / mean(w) ||z_i||^2`` over the rows of positive weight. A full
-    batch needs no L_max (``rows_too=False``): it is then None.
+    batch needs no L_max (``rows_too=False``): it is then None. ``rows``
+    (indices, None for all) are the training rows the bounds are of; X is
+    read a block of rows at a time, never copied whole.
     """
-    weight = sample_weight / sample_weight.mean()
+    if rows is None:
+        rows = range(X.shape[0])
+    weight = sample_weight / sample_weight[as_index(rows)].mean()
     L_max = None
     with np.errstate(over="ignore", invalid="ignore"):
         if rows_too:
-            L_max = float(np.max(weight * (_row_norms(X) + float(fit_intercept))))
+            L_max = _largest_row_norm(X, weight, rows, fit_intercept)
         n_columns = X.shape[1] + fit_intercept
         if n_columns <= MAX_DENSE_FEATURES:
-            L = _largest_eigenvalue_dense(X, weight, fit_intercept)
+            L = _largest_eigenvalue_dense(X, weight, rows, fit_intercept)
         else:
-            L = _largest_eigenvalue_lanczos(X, weight, fit_intercept)
+            L = _largest_eigenvalue_lanczos(X, weight, rows, fit_intercept)
     check_finite_curvature(L, L_max, X.dtype)
     return L, L_max
 
@@ -111,26 +119,38 @@ def _row_norms(X):
     return np.einsum("ij,ij->i", X, X, dtype=np.float64)
 
 
-def _largest_eigenvalue_dense(X, weight, fit_intercept):
+def _largest_row_norm(X, weight, rows, fit_intercept):
+    """L_max: the largest weighted squared norm of a row of [X, 1] in ``rows``,
+    block by block (``X.multiply(X)`` of a whole CSR X would copy it)."""
+    largest = [
+        np.max(weight[piece] * (_row_norms(X[piece]) + float(fit_intercept)))
+        for piece in blocks(rows, block_size(X))
+    ]
+    return float(np.max(largest))  # NaN, if any, is kept for the check
+
+
+def _largest_eigenvalue_dense(X, weight, rows, fit_intercept):
     """From the second-moment matrix, formed block by block (X is never
     copied whole); on large data from evenly spaced rows."""
-    step = max(1, -(-X.shape[0] // EXACT_ROWS))
-    rows = np.arange(0, X.shape[0], step)
-    moment = weighted_second_moment(X, weight, rows, fit_intercept)
+    step = max(1, -(-len(rows) // EXACT_ROWS))
+    moment = weighted_second_moment(X, weight, rows[::step], fit_intercept)
     if not np.all(np.isfinite(moment)):
         return np.inf
     return float(np.linalg.eigvalsh(moment)[-1])
 
 
 def weighted_second_moment(X, weight, rows, fit_intercept):
-    """``Z_r^T W_r Z_r / sum(W_r)`` over the rows ``rows`` (Z = [X, 1])."""
+    """``Z_r^T W_r Z_r / sum(W_r)`` over the rows ``rows`` (Z = [X, 1]).
+
+    ``rows`` is a range (read as views of a dense X) or an array of indices;
+    either is read a block at a time (see ``_rows.py``).
+    """
     n_features = X.shape[1]
     moment, column_sums = np.zeros((n_features, n_features)), np.zeros(n_features)
-    for start in range(0, len(rows), _BLOCK_ROWS):
-        block_rows = rows[start : start + _BLOCK_ROWS]
+    for piece in blocks(rows, block_size(X)):
         # In float64, so that float32 data does not overflow here.
-        block = X[block_rows].astype(np.float64, copy=False)
-        block_weight = weight[block_rows][:, None]
+        block = X[piece].astype(np.float64, copy=False)
+        block_weight = weight[piece][:, None]
         if sp.issparse(block):
             weighted = block.multiply(block_weight).tocsr()
             moment += (block.T @ weighted).toarray()
@@ -138,7 +158,8 @@ def weighted_second_moment(X, weight, rows, fit_intercept):
             weighted = block * block_weight
             moment += block.T @ weighted
         column_sums += np.asarray(weighted.sum(axis=0)).ravel()
-    return bordered(moment, column_sums, weight[rows].sum(), fit_intercept)
+    weight_sum = weight[as_index(rows)].sum()
+    return bordered(moment, column_sums, weight_sum, fit_intercept)
 
 
 def bordered(moment, column_sums, weight_sum, fit_intercept):
@@ -164,7 +185,13 @@ def _moment_product(X, weight, vector, fit_intercept):
     return product / weight.sum()
 
 
-def _largest_eigenvalue_lanczos(X, weight, fit_intercept):
+def _largest_eigenvalue_lanczos(X, weight, rows, fit_intercept):
+    if not isinstance(rows, range):
+        # Rows held out weigh nothing: the products over all rows are then
+        # those over ``rows``, without copying X.
+        kept = np.zeros_like(weight)
+        kept[rows] = weight[rows]
+        weight = kept
     n_columns = X.shape[1] + fit_intercept
     operator = LinearOperator(
         (n_columns, n_columns),

@@ -189,9 +189,11 @@ class InMemory:
         """How many samples each of ``classes`` has in y."""
         return np.bincount(np.searchsorted(classes, y), minlength=len(classes))
 
-    def second_moment_bounds(self, X, sample_weight, rows_too, fit_intercept):
-        """L and L_max of [X, 1], or of X without an intercept (see
-        ``_curvature.py``)."""
+    def second_moment_bounds(
+        self, X, sample_weight, rows_too, fit_intercept, rows=None
+    ):
+        """L and L_max of [X, 1], or of X without an intercept, over the
+        training rows ``rows`` (None: all; see ``_curvature.py``)."""
         return second_moment_bounds(
-            X, sample_weight, rows_too=rows_too, fit_intercept=fit_intercept
+            X, sample_weight, rows_too=rows_too, fit_intercept=fit_intercept, rows=rows
         )

@@ -23,12 +23,13 @@ import numpy as np
 import scipy.sparse as sp
 
 from sklearn_delta import _compiled
+from sklearn_delta._rows import block_size, blocks
 
 
 def delta_rule_step(
-    X_batch, Y_batch, weight_batch, params, velocity, rule, activation, loss
+    X, Y, sample_weight, rows, params, velocity, rule, activation, loss
 ):
-    """Apply the delta rule once to one batch; return its weighted loss.
+    """Apply the delta rule once to the batch ``rows``; return its weighted loss.
 
     For every output unit j and input i (the seed texts' notation)::
 
@@ -44,7 +45,10 @@ def delta_rule_step(
 
     Parameters
     ----------
-    X_batch, Y_batch, weight_batch : arrays of the batch's rows.
+    X, Y, sample_weight : the training data's arrays.
+    rows : slice or ndarray of int
+        The batch: a slice of rows, or their indices (read a block at a
+        time, see :func:`rows_sums`).
     params : (coef, intercept), updated in place.
     velocity : (coef_velocity, intercept_velocity), updated in place; only
         read when ``rule.momentum > 0``.
@@ -56,11 +60,33 @@ def delta_rule_step(
     -------
     batch_loss : float, sum over the batch of weight * per-sample loss.
     """
-    *sums, batch_loss = batch_sums(
-        X_batch, Y_batch, weight_batch, params, activation, loss
-    )
-    apply_step(params, velocity, sums, X_batch.shape[0], rule)
+    *sums, batch_loss = rows_sums(X, Y, sample_weight, rows, params, activation, loss)
+    n_batch = len(range(X.shape[0])[rows]) if isinstance(rows, slice) else len(rows)
+    apply_step(params, velocity, sums, n_batch, rule)
     return batch_loss
+
+
+def rows_sums(X, Y, sample_weight, rows, params, activation, loss):
+    """:func:`batch_sums` of the batch ``rows`` of (X, Y, sample_weight).
+
+    A slice of a dense X is a view. Indexed rows are copied a block at a
+    time (see ``_rows.py``): a large batch of scattered rows (a full batch
+    of the training rows, when early stopping holds some out) then never
+    copies X, and a mini-batch is a single block, ``X[rows]``.
+    """
+    if isinstance(rows, slice):
+        return batch_sums(
+            X[rows], Y[rows], sample_weight[rows], params, activation, loss
+        )
+    total = None
+    for piece in blocks(rows, block_size(X)):
+        part = batch_sums(
+            X[piece], Y[piece], sample_weight[piece], params, activation, loss
+        )
+        # Adding to the first part (not to 0) keeps a single block's sums
+        # exactly as they are, signs of zeros included.
+        total = part if total is None else [a + b for a, b in zip(total, part)]
+    return total
 
 
 def batch_sums(X_batch, Y_batch, weight_batch, params, activation, loss):
@@ -130,8 +156,10 @@ def delta_rule_epoch(
     Parameters
     ----------
     order : ndarray of int or None
-        The order in which to visit the rows (a permutation when shuffling);
-        None visits them as they are, with contiguous slices (no copy).
+        The rows to visit, in turn: a permutation when shuffling, the
+        training rows when early stopping holds rows out (or a permutation
+        of them). None visits every row as they are, with contiguous slices
+        (no copy).
     batch_size : int
         Rows per step; the last batch may be smaller.
     compiled : bool, default=True
@@ -141,19 +169,21 @@ def delta_rule_epoch(
 
     Returns
     -------
-    epoch_loss : float, sum over all rows of weight * per-sample loss.
+    epoch_loss : float, sum over the visited rows of weight * per-sample loss.
     """
-    n_samples = X.shape[0]
+    n_rows = X.shape[0] if order is None else len(order)
     codes = (activation.kernel_code, loss.kernel_code)
-    if compiled and None not in codes and batch_size < n_samples:
+    if compiled and None not in codes and batch_size < n_rows:
         return _compiled_epoch(
             X, Y, sample_weight, order, batch_size, params, velocity, rule, codes
         )
-    if batch_size >= n_samples:
+    if batch_size >= n_rows:
         # A full batch: two matrix products over X as it is (BLAS, or scipy's
-        # sparse product for CSR), with no slice of it and nothing to compile.
+        # sparse product for CSR), with no slice of it and nothing to compile;
+        # over the training rows only, a block of them at a time.
+        rows = slice(None) if order is None else order
         return delta_rule_step(
-            X, Y, sample_weight, params, velocity, rule, activation, loss
+            X, Y, sample_weight, rows, params, velocity, rule, activation, loss
         )
     return _numpy_epoch(
         X, Y, sample_weight, order, batch_size, params, velocity, rule, activation, loss
@@ -165,19 +195,14 @@ def _numpy_epoch(
 ):
     """The batches of one epoch, one :func:`delta_rule_step` each."""
     epoch_loss = 0.0
-    for start in range(0, X.shape[0], batch_size):
-        rows = slice(start, start + batch_size)
-        if order is not None:
-            rows = order[rows]
+    n_rows = X.shape[0] if order is None else len(order)
+    for start in range(0, n_rows, batch_size):
+        if order is None:
+            rows = slice(start, start + batch_size)
+        else:
+            rows = order[start : start + batch_size]
         epoch_loss += delta_rule_step(
-            X[rows],
-            Y[rows],
-            sample_weight[rows],
-            params,
-            velocity,
-            rule,
-            activation,
-            loss,
+            X, Y, sample_weight, rows, params, velocity, rule, activation, loss
         )
     return epoch_loss
 
@@ -211,7 +236,7 @@ def _compiled_epoch(
     if sp.issparse(X):
         epoch_loss = _compiled.csr_epoch(X.data, X.indices, X.indptr, *arguments)
     else:
-        epoch_loss = _compiled.dense_epoch(np.ascontiguousarray(X), *arguments)
+        epoch_loss = _compiled.dense_epoch(X, *arguments)
     params[0][...] = units[0].T
     velocity[0][...] = units[1].T
     return epoch_loss
@@ -225,6 +250,13 @@ def _check_kernel_arguments(X, Y, sample_weight, order, params, velocity):
     resumed; this last check costs O(1), except for the row order.
     """
     n_samples, n_features = X.shape
+    if not (sp.issparse(X) or X.flags.c_contiguous):
+        # A copy here would be made every epoch: the estimators copy other
+        # layouts once, when they read the data.
+        raise ValueError(
+            "The compiled kernel needs a C-ordered X; convert it once before "
+            "training (np.ascontiguousarray), not every epoch."
+        )
     coef, intercept = params
     n_outputs = intercept.shape[0]
     expected = {

@@ -4,7 +4,6 @@ import numpy as np
 from sklearn.base import RegressorMixin, _fit_context
 from sklearn.metrics import r2_score
 from sklearn.utils._param_validation import StrOptions
-from sklearn.utils.extmath import safe_sparse_dot
 
 from sklearn_delta._activations import ACTIVATIONS, Activation
 from sklearn_delta._base import BaseDeltaRule
@@ -222,12 +221,12 @@ Activation, default="identity"
     def _wants_1d_coef(self, y):
         return y.ndim == 1
 
-    def _validation_scorer(self, X, y, sample_weight):
+    def _validation_scorer(self, y, sample_weight):
         activation = self._output_activation(None)
         y = y.reshape(-1, 1) if y.ndim == 1 else y
 
-        def score(coef, intercept):
-            output = activation.function(safe_sparse_dot(X, coef) + intercept)
+        def score(net_input):
+            output = activation.function(net_input)
             if not np.all(np.isfinite(output)):
                 return -np.inf
             return r2_score(y, output, sample_weight=sample_weight)

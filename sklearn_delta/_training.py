@@ -14,10 +14,10 @@ from typing import Any
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
-from sklearn.utils.extmath import safe_sparse_dot
 
 from sklearn_delta._divergence import DivergenceGuard
 from sklearn_delta._kernels import delta_rule_epoch
+from sklearn_delta._rows import net_input as rows_net_input
 
 
 @dataclass
@@ -69,12 +69,16 @@ class EpochObserver:
 
 @dataclass
 class Validation:
-    """Held-out data for early stopping and the estimator's scorer."""
+    """The rows early stopping holds out, and the estimator's scorer.
 
-    X: Any
+    The rows stay in the training data's X (they are read a block at a time,
+    see ``_rows.py``); their targets and weights are small copies.
+    """
+
+    rows: np.ndarray  # indices of the held-out rows of X
     Y: np.ndarray
     sample_weight: np.ndarray
-    score: Any  # callable(coef, intercept) -> float, higher is better
+    score: Any  # callable(net_input) -> float, higher is better
 
 
 def starting_intercept(activation, Y, sample_weight):
@@ -91,20 +95,24 @@ def starting_intercept(activation, Y, sample_weight):
     return activation.starting_net_input(mean_target)
 
 
-def mean_loss(X, Y, sample_weight, coef, intercept, activation, loss):
-    """Weighted mean per-sample loss of the given weights on (X, Y)."""
+def mean_loss(X, Y, sample_weight, coef, intercept, activation, loss, rows=None):
+    """Weighted mean per-sample loss of the given weights on (X, Y), over the
+    rows ``rows`` (every row for None; X is not copied)."""
+    if rows is not None:
+        Y, sample_weight = Y[rows], sample_weight[rows]
     if isinstance(Y, np.ndarray) and not coef.any():
         net_input = np.broadcast_to(intercept, Y.shape)  # no need to read X
     else:
-        net_input = safe_sparse_dot(X, coef) + intercept
+        net_input = rows_net_input(X, coef, intercept, rows)
     return net_input_loss(net_input, Y, sample_weight, activation, loss)
 
 
-def objective(X, Y, sample_weight, coef, intercept, config):
-    """What training minimises: the weighted mean loss plus the L2 penalty."""
+def objective(X, Y, sample_weight, coef, intercept, config, rows=None):
+    """What training minimises: the weighted mean loss plus the L2 penalty,
+    over the training rows ``rows`` (None: every row)."""
     with np.errstate(over="ignore", invalid="ignore"):
         loss = mean_loss(
-            X, Y, sample_weight, coef, intercept, config.activation, config.loss
+            X, Y, sample_weight, coef, intercept, config.activation, config.loss, rows
         )
         return loss + _penalty(coef, config.alpha)
 
@@ -119,18 +127,21 @@ def net_input_loss(net_input, Y, sample_weight, activation, loss):
     return float(sample_weight @ loss.value(Y, output) / sample_weight.sum())
 
 
-def batch_order(n_samples, config, epoch):
-    """The row order of an epoch: a permutation of indices, or None (as is).
+def batch_order(n_samples, config, epoch, rows=None):
+    """The row order of an epoch: indices of rows, or None (every row, as is).
 
-    Each epoch's permutation comes from its own generator seeded with
-    (seed, epoch), so a fit is bit-identical for the same seed and
-    partial_fit continues the sequence where the previous call stopped.
+    ``rows`` are the training rows (None: every one of the ``n_samples``);
+    the order visits them only. Each epoch's permutation comes from its own
+    generator seeded with (seed, epoch), so a fit is bit-identical for the
+    same seed and partial_fit continues the sequence where the previous call
+    stopped. Rows are shuffled by index, never by copying X.
     """
-    if not config.shuffle or config.batch_size >= n_samples:
-        # A full batch sums over all rows in any order: no need to shuffle
-        # (and no copy of X).
-        return None
-    return np.random.default_rng([config.seed, epoch]).permutation(n_samples)
+    n_rows = n_samples if rows is None else len(rows)
+    if not config.shuffle or config.batch_size >= n_rows:
+        # A full batch sums over all its rows in any order: no need to shuffle.
+        return rows
+    permutation = np.random.default_rng([config.seed, epoch]).permutation(n_rows)
+    return permutation if rows is None else rows[permutation]
 
 
 def train(
@@ -145,6 +156,7 @@ def train(
     fresh_start=True,
     observer=None,
     kernel=delta_rule_epoch,
+    rows=None,
 ):
     """Train for ``max_epochs`` epochs; update ``state`` in place.
 
@@ -154,7 +166,9 @@ def train(
     the ``observer`` (an :class:`EpochObserver`) may end training.
     ``fresh_start`` tells the guard whether this call starts a new stretch
     of training. ``kernel`` runs one epoch; it has the signature of
-    :func:`~sklearn_delta._kernels.delta_rule_epoch`.
+    :func:`~sklearn_delta._kernels.delta_rule_epoch`. ``rows`` are the
+    indices of the rows to train on (None: every row): early stopping holds
+    the others out without copying X.
 
     Returns True (converged) when the loss or validation score stopped
     improving or the observer asked to stop, False when epochs ran out.
@@ -162,10 +176,8 @@ def train(
     observer = observer or EpochObserver()
     if config.record_weights and not state.coef_history:
         _record_weights(state)
-    guard = _start_guard(state, config, X, Y, sample_weight, fresh_start)
-    # Summed once, not every epoch: on dask data each sum is a computation.
-    weight_sum = float(sample_weight.sum())
-    weight_scale = weight_sum / X.shape[0]
+    guard = _start_guard(state, config, X, Y, sample_weight, fresh_start, rows)
+    weight_sum, weight_scale = _training_weight(sample_weight, rows)
     # tol is relative to the loss the call starts from (kept above the
     # dtype's smallest normal number, for a perfect start).
     tol_scale = max(guard.start_loss, float(np.finfo(Y.dtype).tiny))
@@ -174,14 +186,14 @@ def train(
     rate = None  # of the last epoch run (max_epochs >= 1, so one runs first)
     while True:
         if stop or state.n_iter >= last_epoch:
-            if _ends_well(state, config, X, Y, sample_weight, guard, rate):
+            if _ends_well(state, config, X, Y, sample_weight, guard, rate, rows):
                 break
             stop = False
         guard.epoch_begins(state)
         observer.epoch_begin(state)
         rate = _learning_rate(state, config)
         epoch_loss = _train_epoch(
-            state, config, X, Y, sample_weight, rate, weight_scale, kernel
+            state, config, X, Y, sample_weight, rate, weight_scale, kernel, rows
         )
         if guard.diverged(state, epoch_loss):
             guard.roll_back(state, config.eta0, rate)
@@ -189,16 +201,25 @@ def train(
         guard.accept(epoch_loss)
         state.learning_rate = rate
         _record_epoch(state, config, epoch_loss, weight_sum)
-        stop = _end_of_epoch(state, config, epoch_loss, validation, tol_scale)
+        stop = _end_of_epoch(state, config, epoch_loss, validation, tol_scale, X)
         stop = _observed(observer, state, config, stop)
     guard.warn()
     return stop
 
 
-def _ends_well(state, config, X, Y, sample_weight, guard, rate):
+def _training_weight(sample_weight, rows):
+    """The training rows' total and mean weight, summed once per call, not
+    every epoch: on dask data each sum is a computation."""
+    if rows is not None:
+        sample_weight = sample_weight[rows]
+    weight_sum = float(sample_weight.sum())
+    return weight_sum, weight_sum / sample_weight.shape[0]
+
+
+def _ends_well(state, config, X, Y, sample_weight, guard, rate, rows):
     """Judge the last steps by the objective of the final weights; on
     divergence go back (training then goes on) and return False."""
-    end_loss = objective(X, Y, sample_weight, state.coef, state.intercept, config)
+    end_loss = objective(X, Y, sample_weight, state.coef, state.intercept, config, rows)
     if not guard.ended_worse(state, end_loss):
         return True
     guard.roll_back(state, config.eta0, rate)
@@ -214,7 +235,7 @@ def _observed(observer, state, config, stop):
     return stop
 
 
-def _start_guard(state, config, X, Y, sample_weight, fresh_start):
+def _start_guard(state, config, X, Y, sample_weight, fresh_start, rows=None):
     """The divergence guard of a call, from the loss of its starting weights.
 
     The scale of a sane loss on this data is the larger of the loss of
@@ -224,7 +245,11 @@ def _start_guard(state, config, X, Y, sample_weight, fresh_start):
     while the kernel's float64 sum of the same epoch does not).
     """
     with np.errstate(over="ignore", invalid="ignore"):
-        start_loss = objective(X, Y, sample_weight, state.coef, state.intercept, config)
+        start_loss = objective(
+            X, Y, sample_weight, state.coef, state.intercept, config, rows
+        )
+        if rows is not None:
+            Y, sample_weight = Y[rows], sample_weight[rows]
         loss_scale = max(
             _null_loss(config, Y, sample_weight),
             start_loss,
@@ -238,7 +263,7 @@ def _start_guard(state, config, X, Y, sample_weight, fresh_start):
             "with TransformedTargetRegressor(regressor=..., "
             "transformer=StandardScaler())) or give smaller coef_init."
         )
-    noisy = config.batch_size < X.shape[0] or config.momentum > 0
+    noisy = config.batch_size < Y.shape[0] or config.momentum > 0
     return DivergenceGuard(start_loss, loss_scale, fresh_start, noisy)
 
 
@@ -272,12 +297,14 @@ def _learning_rate(state, config):
     return rate * state.rate_scale
 
 
-def _train_epoch(state, config, X, Y, sample_weight, rate, weight_scale, kernel):
-    """Run the kernel over one epoch at ``rate``; return the epoch's mean loss."""
+def _train_epoch(state, config, X, Y, sample_weight, rate, weight_scale, kernel, rows):
+    """Run the kernel over one epoch of the rows ``rows`` (None: all) at
+    ``rate``; return the epoch's mean loss."""
     rule = UpdateRule(
         rate, config.alpha, config.momentum, weight_scale, config.fit_intercept
     )
-    order = batch_order(X.shape[0], config, state.n_iter)
+    order = batch_order(X.shape[0], config, state.n_iter, rows)
+    n_rows = X.shape[0] if rows is None else len(rows)
     # The penalty of the weights the epoch starts from, as the first batch's
     # loss is theirs: for a full batch, the epoch's value is the objective of
     # those weights.
@@ -295,24 +322,27 @@ def _train_epoch(state, config, X, Y, sample_weight, rate, weight_scale, kernel)
             config.activation,
             config.loss,
         )
-        return total / (X.shape[0] * rule.weight_scale) + penalty
+        return total / (n_rows * rule.weight_scale) + penalty
 
 
-def _end_of_epoch(state, config, epoch_loss, validation, tol_scale):
-    """Track improvement, keep the best weights; return True to stop."""
+def _end_of_epoch(state, config, epoch_loss, validation, tol_scale, X):
+    """Track improvement, keep the best weights; return True to stop.
+
+    With early stopping, the held-out rows of X are scored and their loss
+    recorded, from one net input computed block by block (no copy of X).
+    """
     if validation is None:
         # tol is relative to the starting loss, so that the rule does not
         # depend on the units of y.
         improved = epoch_loss <= state.best_loss - config.tol * tol_scale
     else:
         with np.errstate(over="ignore", invalid="ignore"):
-            score = validation.score(state.coef, state.intercept)
-            validation_loss = mean_loss(
-                validation.X,
+            net_input = rows_net_input(X, state.coef, state.intercept, validation.rows)
+            score = validation.score(net_input)
+            validation_loss = net_input_loss(
+                net_input,
                 validation.Y,
                 validation.sample_weight,
-                state.coef,
-                state.intercept,
                 config.activation,
                 config.loss,
             )

@@ -147,9 +147,13 @@ class DaskSource:
         """The distinct labels of y (what the classifier's checks look at)."""
         return da.unique(y).compute()
 
-    def second_moment_bounds(self, X, sample_weight, rows_too, fit_intercept):
+    def second_moment_bounds(
+        self, X, sample_weight, rows_too, fit_intercept, rows=None
+    ):
         """L and L_max of [X, 1] (see ``sklearn_delta._curvature``), in one pass
-        of dask reductions: the weighted second moment is a sum over blocks."""
+        of dask reductions: the weighted second moment is a sum over blocks.
+
+        ``rows`` is always None: the dask fit holds no rows out."""
         weight = sample_weight / sample_weight.mean()
         norms = (X**2).sum(axis=1) + float(fit_intercept)
         weighted = X * weight[:, None]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from scipy import sparse
 
-from sklearn_delta import DeltaRuleClassifier, DeltaRuleRegressor
+from sklearn_delta import DeltaRuleClassifier, DeltaRuleRegressor, _rows
 from sklearn_delta._activations import ACTIVATIONS, SOFTMAX
 from sklearn_delta._kernels import delta_rule_epoch
 from sklearn_delta._losses import LOSSES
@@ -126,3 +126,51 @@ def test_fortran_ordered_input_gives_the_same_model(batch_size):
         for data in (X, np.asfortranarray(X))
     ]
     np.testing.assert_array_equal(models[0].coef_, models[1].coef_)
+
+
+@pytest.mark.parametrize("layout", ["dense", "csr"])
+@pytest.mark.parametrize("batch_size", [1, 8, 40])
+@pytest.mark.parametrize("shuffled", [False, True])
+@pytest.mark.parametrize("compiled", [True, False])
+def test_an_order_of_some_rows_trains_on_those_rows_as_a_copy_would(
+    layout, batch_size, shuffled, compiled, monkeypatch
+):
+    # Early stopping trains on the rows it does not hold out through an
+    # order of their indices, instead of a copy of them: the epoch must be
+    # the epoch on the copy. Tiny blocks make a full batch of scattered
+    # rows (40 of them) add up its sums over several blocks.
+    monkeypatch.setattr(_rows, "BLOCK_BYTES", 3 * N_FEATURES * 8)
+    rng = np.random.default_rng(3)
+    X = rng.normal(size=(N_SAMPLES, N_FEATURES))
+    X[X < 0.2] = 0.0
+    Y = rng.normal(size=(N_SAMPLES, 2))
+    sample_weight = rng.uniform(0.5, 2, N_SAMPLES)
+    rows = np.sort(rng.choice(N_SAMPLES, 40, replace=False))
+    positions = rng.permutation(40) if shuffled else None
+    order = rows if positions is None else rows[positions]
+    if layout == "csr":
+        X = sparse.csr_matrix(X)
+    rule = UpdateRule(0.05, 0.1, 0.5, float(sample_weight[rows].mean()))
+    unit = ("tanh", "squared_error", 2)
+    on_rows = run_epoch(X, Y, sample_weight, order, batch_size, rule, unit, compiled)
+    on_copy = run_epoch(
+        X[rows],
+        Y[rows],
+        sample_weight[rows],
+        positions,
+        batch_size,
+        rule,
+        unit,
+        compiled,
+    )
+    for got, expected in zip(on_rows, on_copy):
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15)
+
+
+def test_the_compiled_kernel_refuses_a_dense_x_it_would_copy_every_epoch():
+    X = np.asfortranarray(np.random.default_rng(0).normal(size=(N_SAMPLES, 7)))
+    Y = np.zeros((N_SAMPLES, 1))
+    rule = UpdateRule(0.1, 0.0, 0.0, 1.0)
+    unit = ("identity", "squared_error", 1)
+    with pytest.raises(ValueError, match="C-ordered"):
+        run_epoch(X, Y, np.ones(N_SAMPLES), None, 8, rule, unit, True)
