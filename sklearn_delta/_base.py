@@ -376,6 +376,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             float(np.max(Y_train)),
         )
         n_rows = Y_train.shape[0]
+        del Y_train  # a copy when rows are held out: not kept through the rest
         batch_size = self._resolve_batch_size(n_rows)
         L, L_max = source.second_moment_bounds(
             X,

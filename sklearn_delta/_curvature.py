@@ -34,6 +34,7 @@ factor ``1 - momentum`` pays for.
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.linalg.blas import dsyrk as syrk
 from scipy.sparse.linalg import LinearOperator, eigsh
 
 from sklearn_delta._rows import as_index, block_size, blocks
@@ -86,16 +87,20 @@ def second_moment_bounds(
     """
     if rows is None:
         rows = range(X.shape[0])
-    weight = sample_weight / sample_weight[as_index(rows)].mean()
+    # L does not change when the weights are scaled: they are used as they
+    # are, and divided by their mean only for L_max (a block at a time).
     L_max = None
     with np.errstate(over="ignore", invalid="ignore"):
         if rows_too:
-            L_max = _largest_row_norm(X, weight, rows, fit_intercept)
+            mean_weight = sample_weight[as_index(rows)].mean()
+            L_max = _largest_row_norm(
+                X, sample_weight, mean_weight, rows, fit_intercept
+            )
         n_columns = X.shape[1] + fit_intercept
         if n_columns <= MAX_DENSE_FEATURES:
-            L = _largest_eigenvalue_dense(X, weight, rows, fit_intercept)
+            L = _largest_eigenvalue_dense(X, sample_weight, rows, fit_intercept)
         else:
-            L = _largest_eigenvalue_lanczos(X, weight, rows, fit_intercept)
+            L = _largest_eigenvalue_lanczos(X, sample_weight, rows, fit_intercept)
     check_finite_curvature(L, L_max, X.dtype)
     return L, L_max
 
@@ -119,11 +124,15 @@ def _row_norms(X):
     return np.einsum("ij,ij->i", X, X, dtype=np.float64)
 
 
-def _largest_row_norm(X, weight, rows, fit_intercept):
-    """L_max: the largest weighted squared norm of a row of [X, 1] in ``rows``,
+def _largest_row_norm(X, sample_weight, mean_weight, rows, fit_intercept):
+    """L_max: the largest ``w_i / mean(w) ||z_i||^2`` of the rows ``rows``,
     block by block (``X.multiply(X)`` of a whole CSR X would copy it)."""
     largest = [
-        np.max(weight[piece] * (_row_norms(X[piece]) + float(fit_intercept)))
+        np.max(
+            sample_weight[piece]
+            / mean_weight
+            * (_row_norms(X[piece]) + float(fit_intercept))
+        )
         for piece in blocks(rows, block_size(X))
     ]
     return float(np.max(largest))  # NaN, if any, is kept for the check
@@ -136,30 +145,47 @@ def _largest_eigenvalue_dense(X, weight, rows, fit_intercept):
     moment = weighted_second_moment(X, weight, rows[::step], fit_intercept)
     if not np.all(np.isfinite(moment)):
         return np.inf
-    return float(np.linalg.eigvalsh(moment)[-1])
+    # Only the upper triangle is filled (see _add_block): it is enough.
+    return float(np.linalg.eigvalsh(moment, UPLO="U")[-1])
 
 
 def weighted_second_moment(X, weight, rows, fit_intercept):
     """``Z_r^T W_r Z_r / sum(W_r)`` over the rows ``rows`` (Z = [X, 1]).
 
     ``rows`` is a range (read as views of a dense X) or an array of indices;
-    either is read a block at a time (see ``_rows.py``).
+    either is read a block at a time (see ``_rows.py``). For dense X only
+    the upper triangle is formed (the matrix is symmetric).
     """
     n_features = X.shape[1]
-    moment, column_sums = np.zeros((n_features, n_features)), np.zeros(n_features)
-    for piece in blocks(rows, block_size(X)):
-        # In float64, so that float32 data does not overflow here.
-        block = X[piece].astype(np.float64, copy=False)
-        block_weight = weight[piece][:, None]
-        if sp.issparse(block):
-            weighted = block.multiply(block_weight).tocsr()
-            moment += (block.T @ weighted).toarray()
-        else:
-            weighted = block * block_weight
-            moment += block.T @ weighted
-        column_sums += np.asarray(weighted.sum(axis=0)).ravel()
+    # Fortran order lets BLAS add each block's product into it in place.
+    moment = np.zeros((n_features, n_features), order="F")
+    column_sums = np.zeros(n_features)
+    # A block of at least n_features rows, so that forming its product
+    # costs more than writing the (n_features, n_features) result.
+    size = max(block_size(X, itemsize=8), n_features)
+    for piece in blocks(rows, size):
+        moment = _add_block(moment, column_sums, X[piece], weight[piece])
     weight_sum = weight[as_index(rows)].sum()
     return bordered(moment, column_sums, weight_sum, fit_intercept)
+
+
+def _add_block(moment, column_sums, block, block_weight):
+    """Add a block's ``Z^T W Z`` to ``moment`` and the column sums of ``W Z``
+    to ``column_sums``; return the moment (its temporaries go with it)."""
+    if sp.issparse(block):
+        block = block.astype(np.float64)  # float32 would overflow here
+        weighted = block.multiply(block_weight[:, None]).tocsr()
+        moment += (block.T @ weighted).toarray()
+        column_sums += np.asarray(weighted.sum(axis=0)).ravel()
+        return moment
+    # (sqrt(w) x)^T (sqrt(w) x), in float64 so that float32 data does not
+    # overflow, by BLAS's symmetric rank-k update: it adds the product into
+    # moment's upper triangle in place, with no (n_features, n_features)
+    # temporary.
+    root = np.sqrt(block_weight)
+    scaled = np.multiply(block, root[:, None], dtype=np.float64, order="C")
+    column_sums += root @ scaled
+    return syrk(1.0, scaled.T, beta=1.0, c=moment, trans=0, lower=0, overwrite_c=1)
 
 
 def bordered(moment, column_sums, weight_sum, fit_intercept):
@@ -172,7 +198,8 @@ def bordered(moment, column_sums, weight_sum, fit_intercept):
     full[:n_features, :n_features] = moment
     full[:n_features, -1] = full[-1, :n_features] = column_sums
     full[-1, -1] = weight_sum
-    return full / weight_sum
+    full /= weight_sum
+    return full
 
 
 def _moment_product(X, weight, vector, fit_intercept):

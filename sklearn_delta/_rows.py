@@ -18,14 +18,17 @@ from sklearn.utils.extmath import safe_sparse_dot
 BLOCK_BYTES = 1 << 18
 
 
-def block_size(X):
-    """The number of rows of X in one block (at least 1)."""
+def block_size(X, itemsize=None, budget=BLOCK_BYTES):
+    """The number of rows of X in a block of ``budget`` bytes (at least 1),
+    for values of ``itemsize`` bytes (None: X's own; blocks cast to float64
+    say 8)."""
+    itemsize = itemsize or X.dtype.itemsize
     if sp.issparse(X):
         stored = X.nnz / max(X.shape[0], 1)  # entries per row, on average
-        row_bytes = stored * (X.data.itemsize + X.indices.itemsize)
+        row_bytes = stored * (itemsize + X.indices.itemsize)
     else:
-        row_bytes = X.shape[1] * X.itemsize
-    return max(1, int(BLOCK_BYTES // max(row_bytes, 1)))
+        row_bytes = X.shape[1] * itemsize
+    return max(1, int(budget // max(row_bytes, 1)))
 
 
 def blocks(rows, size):

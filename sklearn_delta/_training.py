@@ -14,9 +14,11 @@ from typing import Any
 
 import numpy as np
 from sklearn.exceptions import ConvergenceWarning
+from sklearn.utils.extmath import safe_sparse_dot
 
 from sklearn_delta._divergence import DivergenceGuard
 from sklearn_delta._kernels import delta_rule_epoch
+from sklearn_delta._rows import block_size, blocks
 from sklearn_delta._rows import net_input as rows_net_input
 
 
@@ -97,14 +99,51 @@ def starting_intercept(activation, Y, sample_weight):
 
 def mean_loss(X, Y, sample_weight, coef, intercept, activation, loss, rows=None):
     """Weighted mean per-sample loss of the given weights on (X, Y), over the
-    rows ``rows`` (every row for None; X is not copied)."""
-    if rows is not None:
-        Y, sample_weight = Y[rows], sample_weight[rows]
+    rows ``rows`` (every row for None).
+
+    With ``rows``, X is read a block of rows at a time (see ``_rows.py``)
+    and the loss added up block by block: neither X nor the rows' targets
+    are copied whole.
+    """
+    if rows is None:
+        net_input = _net_input(X, coef, intercept, Y)
+        return net_input_loss(net_input, Y, sample_weight, activation, loss)
+    return _blockwise_mean_loss(
+        lambda piece, Y_block: _net_input(X[piece], coef, intercept, Y_block),
+        Y,
+        sample_weight,
+        rows,
+        block_size(X),
+        activation,
+        loss,
+    )
+
+
+def _blockwise_mean_loss(net_input_of, Y, sample_weight, rows, size, activation, loss):
+    """Weighted mean loss over ``rows``, added up ``size`` rows at a time;
+    ``net_input_of(piece, Y[piece])`` gives a block's net input."""
+    loss_sum = weight_sum = None
+    for piece in blocks(rows, size):
+        Y_block = Y[piece]
+        block_loss, block_weight = _loss_sum(
+            net_input_of(piece, Y_block),
+            Y_block,
+            sample_weight[piece],
+            activation,
+            loss,
+        )
+        # (Adding to the first block's sums keeps a single block's mean
+        # exactly that of the whole.)
+        loss_sum = block_loss if loss_sum is None else loss_sum + block_loss
+        weight_sum = block_weight if weight_sum is None else weight_sum + block_weight
+    return float(loss_sum / weight_sum)
+
+
+def _net_input(X, coef, intercept, Y):
+    """``X @ coef + intercept``, the net input of the rows of targets Y."""
     if isinstance(Y, np.ndarray) and not coef.any():
-        net_input = np.broadcast_to(intercept, Y.shape)  # no need to read X
-    else:
-        net_input = rows_net_input(X, coef, intercept, rows)
-    return net_input_loss(net_input, Y, sample_weight, activation, loss)
+        return np.broadcast_to(intercept, Y.shape)  # no need to read X
+    return safe_sparse_dot(X, coef) + intercept
 
 
 def objective(X, Y, sample_weight, coef, intercept, config, rows=None):
@@ -123,8 +162,14 @@ def _penalty(coef, alpha):
 
 def net_input_loss(net_input, Y, sample_weight, activation, loss):
     """Weighted mean per-sample loss of the output units' net inputs."""
+    loss_sum, weight_sum = _loss_sum(net_input, Y, sample_weight, activation, loss)
+    return float(loss_sum / weight_sum)
+
+
+def _loss_sum(net_input, Y, sample_weight, activation, loss):
+    """The weighted sum of the per-sample losses, and the sum of the weights."""
     output = activation.function(net_input)
-    return float(sample_weight @ loss.value(Y, output) / sample_weight.sum())
+    return sample_weight @ loss.value(Y, output), sample_weight.sum()
 
 
 def batch_order(n_samples, config, epoch, rows=None):
@@ -248,10 +293,8 @@ def _start_guard(state, config, X, Y, sample_weight, fresh_start, rows=None):
         start_loss = objective(
             X, Y, sample_weight, state.coef, state.intercept, config, rows
         )
-        if rows is not None:
-            Y, sample_weight = Y[rows], sample_weight[rows]
         loss_scale = max(
-            _null_loss(config, Y, sample_weight),
+            _null_loss(config, X, Y, sample_weight, rows),
             start_loss,
             float(np.finfo(Y.dtype).tiny),
         )
@@ -263,7 +306,8 @@ def _start_guard(state, config, X, Y, sample_weight, fresh_start, rows=None):
             "with TransformedTargetRegressor(regressor=..., "
             "transformer=StandardScaler())) or give smaller coef_init."
         )
-    noisy = config.batch_size < Y.shape[0] or config.momentum > 0
+    n_rows = X.shape[0] if rows is None else len(rows)
+    noisy = config.batch_size < n_rows or config.momentum > 0
     return DivergenceGuard(start_loss, loss_scale, fresh_start, noisy)
 
 
@@ -283,11 +327,22 @@ def _record_epoch(state, config, epoch_loss, weight_sum):
         print(f"Iteration {state.n_iter}, loss = {epoch_loss:.8f}")
 
 
-def _null_loss(config, Y, sample_weight):
-    """Mean loss of all-zero weights: the scale a sane loss stays near."""
+def _null_loss(config, X, Y, sample_weight, rows=None):
+    """Mean loss of all-zero weights over ``rows`` (None: all): the scale a
+    sane loss stays near."""
     zero_net_input = np.zeros((1, Y.shape[1]), Y.dtype)  # broadcast over rows
-    return net_input_loss(
-        zero_net_input, Y, sample_weight, config.activation, config.loss
+    if rows is None:
+        return net_input_loss(
+            zero_net_input, Y, sample_weight, config.activation, config.loss
+        )
+    return _blockwise_mean_loss(
+        lambda piece, Y_block: zero_net_input,
+        Y,
+        sample_weight,
+        rows,
+        block_size(X),
+        config.activation,
+        config.loss,
     )
 
 
