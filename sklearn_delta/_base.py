@@ -33,6 +33,7 @@ from sklearn_delta._data import (
     ALL_ZERO_WEIGHTS,
     InMemory,
     TrainingData,
+    float_dtypes,
     validate_numeric,
 )
 from sklearn_delta._kernels import delta_rule_epoch
@@ -673,7 +674,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             X,
             reset=False,
             accept_sparse="csr",
-            dtype=[np.float64, np.float32],
+            dtype=float_dtypes(X),
         )
         coef, intercept = self._unit_params()
         return safe_sparse_dot(X, coef) + intercept

@@ -23,6 +23,7 @@ from sklearn.utils.validation import (
 )
 
 from sklearn_delta._curvature import second_moment_bounds
+from sklearn_delta._rows import BLOCK_BYTES
 
 ALL_ZERO_WEIGHTS = (
     "Sample weights must contain at least one non-zero number. Every sample has "
@@ -145,23 +146,35 @@ class InMemory:
     def read(self, estimator, X, y, sample_weight, *, reset):
         """Validate X, y and the weights; set n_features_in_ and feature names.
 
-        Returns X (float64 or float32, C-ordered or CSR), y and the weights
-        (non-negative, of X's dtype).
+        Returns X (float64 or float32, dense or CSR), y and the weights
+        (non-negative, of X's dtype). A dense X keeps its layout when
+        training takes full batches (numpy's matrix products read any
+        layout); for row-wise batches, which the compiled kernel reads row
+        by row, it is C-ordered, copied once here if it is not. A data
+        frame of float32 columns (numpy, pandas "Float32" or
+        "float32[pyarrow]", polars Float32) gives float32.
         """
         if not estimator._multi_output:
             _check_missing_labels(y)
+        dtype = _frame_dtype(X)
+        converted = None
+        if dtype is not None and _reads_rows(estimator, X.shape[0]):
+            X, converted = _c_ordered_frame(X, dtype)
         X, y = validate_numeric(
             estimator,
             X,
             y,
             reset=reset,
             accept_sparse="csr",
-            dtype=[np.float64, np.float32],
-            order="C",
+            dtype=[np.float64, np.float32] if dtype is None else dtype,
             # The classifier takes a 2-D multilabel indicator too.
             multi_output=True,
             y_numeric=estimator._multi_output,
         )
+        if converted is not None:
+            X = converted  # the array itself, not pandas' read-only view of it
+        elif not sp.issparse(X) and _reads_rows(estimator, X.shape[0]):
+            X = np.ascontiguousarray(X)  # the one copy, for a Fortran-ordered X
         if not estimator._multi_output and y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)  # as MLPClassifier
         if estimator._multi_output and not np.all(np.isfinite(y)):
@@ -197,3 +210,70 @@ class InMemory:
         return second_moment_bounds(
             X, sample_weight, rows_too=rows_too, fit_intercept=fit_intercept, rows=rows
         )
+
+
+def _reads_rows(estimator, n_samples):
+    """Whether training takes batches of fewer rows than the data's, which
+    the compiled kernel reads row by row (from a C-ordered X)."""
+    return estimator._resolve_batch_size(n_samples) < n_samples
+
+
+def float_dtypes(X):
+    """The ``dtype`` to validate X with: float32 stays float32, also in data
+    frames that scikit-learn alone would turn into float64."""
+    dtype = _frame_dtype(X)
+    return [np.float64, np.float32] if dtype is None else dtype
+
+
+def _frame_dtype(X):
+    """The float dtype of a data frame of numeric columns; None for anything else.
+
+    float32 when numpy would hold every column in float32 (float32 columns of
+    any kind: numpy, pandas "Float32" and "float32[pyarrow]", polars
+    Float32), float64 otherwise. scikit-learn converts the extension and
+    polars kinds to float64, as it sees no numpy dtype in them.
+    """
+    dtypes = getattr(X, "dtypes", None)
+    if not hasattr(X, "columns") or dtypes is None or len(X.columns) == 0:
+        return None
+    try:
+        numpy_dtypes = [_numpy_dtype(dtype) for dtype in dtypes]
+    except TypeError:  # text, categories, dates...: scikit-learn decides
+        return None
+    # (Booleans are left to scikit-learn: polars gives objects for missing ones.)
+    if any(dtype.kind not in "iuf" for dtype in numpy_dtypes):
+        return None
+    return np.float32 if np.result_type(*numpy_dtypes) == np.float32 else np.float64
+
+
+def _numpy_dtype(dtype):
+    """The numpy dtype of a pandas or polars column dtype (TypeError: none)."""
+    try:
+        # pandas' extension dtypes name theirs (Float32Dtype: float32).
+        return np.dtype(getattr(dtype, "numpy_dtype", dtype))
+    except TypeError:
+        # polars' numeric dtypes are numpy's names, capitalised.
+        return np.dtype(str(dtype).lower().replace("boolean", "bool"))
+
+
+def _c_ordered_frame(X, dtype):
+    """The values of the data frame X as one C-ordered array of ``dtype``:
+    returns it wrapped in a pandas DataFrame with X's columns (for the
+    feature names), and the array itself.
+
+    Converting a frame gives a column-major array, which row-wise batches
+    would copy again to C order: filling a C-ordered array a block of rows
+    at a time makes that one copy.
+    """
+    n_samples, n_features = X.shape
+    values = np.empty((n_samples, n_features), dtype=dtype)
+    # Twice training's blocks: pandas pays a little per column and block, and
+    # converting a block of extension columns holds ~2 blocks at once.
+    step = max(1, 2 * BLOCK_BYTES // (n_features * values.itemsize))
+    for start in range(0, n_samples, step):
+        if isinstance(X, pd.DataFrame):
+            block = X.iloc[start : start + step].to_numpy(dtype, na_value=np.nan)
+        else:  # polars: missing values become NaN, as for pandas
+            block = X[start : start + step].to_numpy()
+        values[start : start + step] = block
+    return pd.DataFrame(values, columns=X.columns, copy=False), values
