@@ -22,11 +22,17 @@ score
     R^2 or accuracy on the training data after the 3-epoch fit (closed-form
     / lbfgs references: after their own fit).
 
-Also reported: the default fits (every parameter at its default) of
-DeltaRuleRegressor and SGDRegressor on the float64 regression, with their
-training MSE over the least-squares optimum and their fit time (median of
-``--repeats``); partial_fit over 1_000-row chunks (one pass over the data)
-against one fit epoch; and the float32 speed-up of the epoch.
+Also reported: the memory a DeltaRuleRegressor fit allocates beyond X for
+each layout X comes in (C and Fortran ndarrays, a DataFrame, a pandas
+"Float32" DataFrame, CSR, and a C ndarray with early stopping), each for
+mini-batches of 32 and a full batch, in the first fit of a fresh process and
+in a second fit (after the first), measured with tracemalloc in a subprocess
+(``--memory-only`` prints this table alone); the default fits (every
+parameter at its default) of DeltaRuleRegressor and SGDRegressor on the
+float64 regression, with their training MSE over the least-squares optimum
+and their fit time (median of ``--repeats``); partial_fit over 1_000-row
+chunks (one pass over the data) against one fit epoch; and the float32
+speed-up of the epoch.
 """
 
 import argparse
@@ -40,6 +46,7 @@ import tracemalloc
 import warnings
 
 import numpy as np
+import pandas as pd
 import scipy.sparse as sp
 from sklearn.base import clone
 from sklearn.datasets import make_classification, make_regression
@@ -63,17 +70,37 @@ SIZES = {
 }
 BATCH_SIZES = [1, 32, 256, "full"]
 
+# The layouts of the memory table, each made from the float64 regression's
+# X: name -> (how to make it, early_stopping). Each is measured for these
+# batch sizes.
+MEMORY_LAYOUTS = {
+    "C ndarray": (lambda X: X, False),
+    "Fortran ndarray": (np.asfortranarray, False),
+    "DataFrame": (pd.DataFrame, False),
+    'DataFrame of "Float32"': (lambda X: pd.DataFrame(X).astype("Float32"), False),
+    # Every value stored: a CSR matrix whose rows hold more than the few
+    # numbers per row that a fit keeps beside X.
+    "CSR": (sp.csr_matrix, False),
+    "C ndarray, early stopping": (lambda X: X, True),
+}
+MEMORY_BATCH_SIZES = [32, "full"]
+MEMORY_DATASET = "regression float64"
+
 
 # -- data ------------------------------------------------------------------
+
+
+def regression_data(quick):
+    """The standardised regression (X, y)."""
+    n, p = SIZES["regression"][1 if quick else 0]
+    X, y = make_regression(n_samples=n, n_features=p, noise=10, random_state=0)
+    return StandardScaler().fit_transform(X), (y - y.mean()) / y.std()
 
 
 def make_datasets(quick):
     """name -> (X, y, task). Everything generated; nothing downloaded."""
     pick = 1 if quick else 0
-    n, p = SIZES["regression"][pick]
-    X, y = make_regression(n_samples=n, n_features=p, noise=10, random_state=0)
-    X = StandardScaler().fit_transform(X)
-    y = (y - y.mean()) / y.std()
+    X, y = regression_data(quick)
     datasets = {
         "regression float64": (X, y, "regression"),
         "regression float32": (X.astype(np.float32), y, "regression"),
@@ -232,8 +259,74 @@ def memory_probe(dataset_file, name, quick):
     print(tracemalloc.get_traced_memory()[1])
 
 
+def dataset_path(directory, key):
+    return os.path.join(directory, f"{key.replace(' ', '_')}.npz")
+
+
+def layout_memory(dataset_file, layout, batch_size):
+    """(first, later): the peak bytes of a fit in the given layout, over the
+    size of X, measured in a fresh subprocess."""
+    command = [sys.executable, __file__, "--layout-probe", dataset_file, layout]
+    command.append(str(batch_size))
+    result = subprocess.run(command, capture_output=True, text=True, check=True)
+    first, later, size = (int(word) for word in result.stdout.split()[-3:])
+    return first / size, later / size
+
+
+def layout_probe(dataset_file, layout, batch_size):
+    """Child process: make X in ``layout``, fit twice under tracemalloc; print
+    the peaks of the first and the second fit, and the size of X.
+
+    The first fit of the process pays any one-time costs that remain (numba
+    loading the kernel it needs from its cache, scikit-learn's first
+    DataFrame); the first fit is the second one's warm-up.
+    """
+    data = np.load(dataset_file, allow_pickle=False)
+    make, early_stopping = MEMORY_LAYOUTS[layout]
+    X, y = make(data["X"]), data["y"]
+    del data
+    if sp.issparse(X):
+        size = nbytes(X)
+    else:  # the values as the fit trains on them ("Float32": float32)
+        size = X.shape[0] * X.shape[1] * (4 if "Float32" in layout else 8)
+    batch_size = batch_size if batch_size == "full" else int(batch_size)
+    model = DeltaRuleRegressor(
+        batch_size=batch_size,
+        early_stopping=early_stopping,
+        max_iter=2,
+        tol=None,
+        random_state=0,
+    )
+    peaks = []
+    for _ in range(2):
+        tracemalloc.start()
+        clone(model).fit(X, y)
+        peaks.append(tracemalloc.get_traced_memory()[1])
+        tracemalloc.stop()
+    print(*peaks, size)
+
+
+def print_memory_table(directory, shape):
+    print(
+        f"\n## Memory by layout: DeltaRuleRegressor, 2 epochs, {MEMORY_DATASET}"
+        f" ({shape[0]} x {shape[1]})\n"
+    )
+    print(
+        "Peak bytes a fit allocates beyond X, over the size of X (as trained"
+        ' on: float32 for the "Float32" frame), in the first fit of a fresh'
+        " process and in the fit after it.\n"
+    )
+    print("| X | batch | first fit | later fit |")
+    print("|---|---|---|---|")
+    dataset_file = dataset_path(directory, MEMORY_DATASET)
+    for layout in MEMORY_LAYOUTS:
+        for batch_size in MEMORY_BATCH_SIZES:
+            first, later = layout_memory(dataset_file, layout, batch_size)
+            print(f"| {layout} | {batch_size} | {first:.2f} | {later:.2f} |")
+
+
 def save_dataset(directory, key, X, y, task):
-    path = os.path.join(directory, f"{key.replace(' ', '_')}.npz")
+    path = dataset_path(directory, key)
     if sp.issparse(X):
         np.savez(path, data=X.data, indices=X.indices, indptr=X.indptr, y=y, task=task)
     else:
@@ -301,7 +394,13 @@ def bench_partial_fit(X, y, args):
     epoch = epoch_time(
         lambda it: DeltaRuleRegressor(max_iter=it, random_state=0), X, y, args.repeats
     )
-    return streamed / epoch
+    return ratio(streamed, epoch)
+
+
+def ratio(value, reference):
+    """value / reference; NaN when the reference measured no time at all (a
+    single repeat on a busy machine can find 3 epochs no slower than 1)."""
+    return value / reference if reference > 0 else float("nan")
 
 
 def bench_default_fits(X, y, args):
@@ -340,10 +439,17 @@ def main():
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--max-epochs", type=int, default=20)
     parser.add_argument("--memory-probe", nargs=2, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--memory-only", action="store_true", help="only the memory-by-layout table"
+    )
+    parser.add_argument("--layout-probe", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args()
     warnings.simplefilter("ignore")  # ConvergenceWarning of 1-epoch fits
     if args.memory_probe:
         memory_probe(*args.memory_probe, args.quick)
+        return
+    if args.layout_probe:
+        layout_probe(*args.layout_probe)
         return
 
     print(
@@ -351,11 +457,18 @@ def main():
         f" {platform.machine()}, {os.cpu_count()} cores, Python "
         f"{platform.python_version()}, numpy {np.__version__}"
     )
+    if args.memory_only:
+        X, y = regression_data(args.quick)
+        with tempfile.TemporaryDirectory() as directory:
+            save_dataset(directory, MEMORY_DATASET, X, y, "regression")
+            print_memory_table(directory, X.shape)
+        return
     datasets = make_datasets(args.quick)
     results = {}
     with tempfile.TemporaryDirectory() as directory:
         for key, (X, y, task) in datasets.items():
             results[key] = bench_dataset(key, X, y, task, args, directory)
+        print_memory_table(directory, datasets[MEMORY_DATASET][0].shape)
     X, y, _ = datasets["regression float64"]
     print_default_fits(bench_default_fits(X, y, args))
     print("\n## Other ratios\n")
@@ -365,8 +478,8 @@ def main():
     )
     for batch_size in BATCH_SIZES:
         name = f"delta rule, batch {batch_size}"
-        speedup = (
-            results["regression float64"][name] / results["regression float32"][name]
+        speedup = ratio(
+            results["regression float64"][name], results["regression float32"][name]
         )
         print(f"float32 speed-up of the epoch, batch {batch_size}: {speedup:.2f}x")
 

@@ -74,6 +74,9 @@ def rows_sums(X, Y, sample_weight, rows, params, activation, loss):
     of the training rows, when early stopping holds some out) then never
     copies X, and a mini-batch is a single block, ``X[rows]``.
     """
+    if isinstance(rows, slice) and rows == slice(None):
+        # Every row: X as it is (slicing a CSR X would copy it).
+        return batch_sums(X, Y, sample_weight, params, activation, loss)
     if isinstance(rows, slice):
         return batch_sums(
             X[rows], Y[rows], sample_weight[rows], params, activation, loss
