@@ -156,75 +156,85 @@ def _error_terms(deltas, r, Y, row, activation, loss, eps):
 
 
 @njit_cached(fastmath=_FASTMATH)
-def _row(pos, order):
-    return order[pos] if order.shape[0] else pos
+def _row(position, order):
+    """The row visited at ``position``: ``order[position]``, or ``position``
+    itself when ``order`` is empty (every row, as they are)."""
+    return order[position] if order.shape[0] else position
 
 
 @njit_cached(fastmath=_FASTMATH)
-def _start_step(
-    weights, intercept, weights_velocity, intercept_velocity, deltas, size, rule
-):
-    """Start a batch's update: decay (alpha) and momentum, before the rows add in.
+def _jumps(order, position):
+    """Whether the row at ``order[position]`` does not follow the one before.
 
-    Returns the array the rows' ``eta delta x`` are to be added to (the
-    weights themselves, or their velocity under momentum), having added the
-    intercept's part. ``deltas`` holds the batch's error terms, already
-    weighted and multiplied by eta, in its first ``size`` rows.
-    Without momentum the caller applies the decay itself (lazily, for CSR).
+    Consecutive rows are read from memory that the CPU's own prefetcher
+    already streams in; only a jump to elsewhere needs a software prefetch
+    (issuing one for every row costs more than it saves, see _prefetch).
     """
-    eta, alpha, momentum, fit_intercept = rule[0], rule[1], rule[2], rule[4]
+    return position < order.shape[0] and (
+        position == 0 or order[position] != order[position - 1] + 1
+    )
+
+
+@njit_cached(fastmath=_FASTMATH)
+def _start_velocity(weights, velocity, intercept_velocity, rule):
+    """Under momentum, start a batch's velocity as ``momentum v - eta alpha w``
+    (the rows then add ``eta delta x``). Without momentum the caller decays
+    the weights itself (lazily, for CSR).
+
+    (Written as loops, returning nothing: numba's array expressions, and
+    functions that return arrays, cost on every call even when the branch
+    is not taken; for online steps that was most of the epoch's time.)
+    """
+    eta, alpha, momentum = rule[0], rule[1], rule[2]
     if momentum > 0:
-        # v <- momentum v - eta alpha w (+ eta delta x, added by the caller)
-        weights_velocity *= momentum
-        if alpha > 0:
-            weights_velocity -= (eta * alpha) * weights
-        intercept_velocity *= momentum
-        weights_target, intercept_target = weights_velocity, intercept_velocity
-    else:
-        weights_target, intercept_target = weights, intercept
-    if fit_intercept > 0:
+        for j in range(weights.shape[0]):
+            for f in range(weights.shape[1]):
+                velocity[j, f] *= momentum
+                if alpha > 0:
+                    velocity[j, f] -= (eta * alpha) * weights[j, f]
+            intercept_velocity[j] *= momentum
+
+
+@njit_cached(fastmath=_FASTMATH)
+def _scale(weights, factor):
+    """``weights *= factor``, as a loop (see _start_velocity)."""
+    for j in range(weights.shape[0]):
+        for f in range(weights.shape[1]):
+            weights[j, f] *= factor
+
+
+@njit_cached(fastmath=_FASTMATH)
+def _add_intercept_steps(intercept, deltas, size, rule):
+    """Add the batch's ``eta delta`` to the intercept (or its velocity)."""
+    if rule[4] > 0:  # fit_intercept
         for r in range(size):
             for j in range(intercept.shape[0]):
-                intercept_target[j] += deltas[r, j]
-    return weights_target
+                intercept[j] += deltas[r, j]
 
 
 @njit_cached(fastmath=_FASTMATH)
-def _finish_step(weights, intercept, weights_velocity, intercept_velocity, rule):
+def _finish_step(weights, intercept, velocity, intercept_velocity, rule):
     """Under momentum the batch's step is the new velocity: w <- w + v."""
     if rule[2] > 0:
-        weights += weights_velocity
-        intercept += intercept_velocity
+        for j in range(weights.shape[0]):
+            for f in range(weights.shape[1]):
+                weights[j, f] += velocity[j, f]
+            intercept[j] += intercept_velocity[j]
 
 
 @njit_cached(fastmath=_FASTMATH)
 def _prefetch_dense_row(X, Y, sample_weight, order, position):
-    """Prefetch every cache line of the row at ``order[position]``, if any."""
-    if position < order.shape[0]:
-        i = order[position]
-        flat = X[i]
-        for f in range(0, X.shape[1], _CACHE_LINE_BYTES // X.itemsize):
-            _prefetch(flat, f)
-        _prefetch(Y[i], 0)
-        _prefetch(sample_weight, i)
+    """Prefetch every cache line of the row at ``order[position]``.
 
-
-@njit_cached(fastmath=_FASTMATH)
-def _gather(X, Y, sample_weight, order, start, size, X_batch, Y_batch, w_batch):
-    """Copy the batch's rows, in the order given, into contiguous buffers.
-
-    Random rows of a large X are slow to reach; copying them in one tight
-    loop of independent loads lets the CPU fetch many at once, and the two
-    passes over the batch then read it from cache. (Explicit element loops:
-    numba's slice assignment is several times slower here.)
+    (Flat indices into the arrays, not views of a row: making a view costs
+    reference counting.)
     """
-    for r in range(size):
-        i = order[start + r]
-        for f in range(X.shape[1]):
-            X_batch[r, f] = X[i, f]
-        for j in range(Y.shape[1]):
-            Y_batch[r, j] = Y[i, j]
-        w_batch[r] = sample_weight[i]
+    i = order[position]
+    n_features = X.shape[1]
+    for f in range(0, n_features, _CACHE_LINE_BYTES // X.itemsize):
+        _prefetch(X, i * n_features + f)
+    _prefetch(Y, i * Y.shape[1])
+    _prefetch(sample_weight, i)
 
 
 @njit_cached(fastmath=_FASTMATH)
@@ -253,76 +263,70 @@ def dense_epoch(
     """
     n_features = X.shape[1]
     n_outputs = weights.shape[0]
-    eta, alpha, momentum, weight_scale = rule[0], rule[1], rule[2], rule[3]
-    indexed = order.shape[0] > 0  # rows visited by index, in their order
-    n_samples = order.shape[0] if indexed else X.shape[0]
-    X_buffer = np.empty((batch_size if indexed else 0, n_features), X.dtype)
-    Y_buffer = np.empty((batch_size, n_outputs), Y.dtype)
-    w_buffer = np.empty(batch_size, sample_weight.dtype)
+    eta, weight_scale = rule[0], rule[3]
+    n_samples = order.shape[0] if order.shape[0] else X.shape[0]
+    # The rows add their steps to the weights, or under momentum to the
+    # velocity (chosen once: rebinding an array per batch costs).
+    if rule[2] > 0:
+        target, intercept_target = weights_velocity, intercept_velocity
+    else:
+        target, intercept_target = weights, intercept
     deltas = np.empty((batch_size, n_outputs), dtype=weights.dtype)
     epoch_loss = 0.0
     for start in range(0, n_samples, batch_size):
         size = min(batch_size, n_samples - start)
-        # The batch is rows first .. first + size of (X_b, Y_b, w_b).
-        if indexed and size > 1:
-            _gather(
-                X, Y, sample_weight, order, start, size, X_buffer, Y_buffer, w_buffer
-            )
-            X_b, Y_b, w_b, first = X_buffer, Y_buffer, w_buffer, 0
-        else:  # contiguous rows, or a single row: read X in place
-            X_b, Y_b, w_b = X, Y, sample_weight
-            first = order[start] if indexed else start
-            if indexed:
-                _prefetch_dense_row(
-                    X, Y, sample_weight, order, start + PREFETCH_ROWS_AHEAD
-                )
-
-        # 1. Error terms of the batch's rows, all from the same weights.
+        # 1. Error terms of the batch's rows, all from the same weights. X is
+        # read in place, row by row in the order given.
         for r in range(size):
-            row = first + r
+            row = _row(start + r, order)
+            if _jumps(order, start + r + PREFETCH_ROWS_AHEAD):
+                _prefetch_dense_row(
+                    X, Y, sample_weight, order, start + r + PREFETCH_ROWS_AHEAD
+                )
             for j in range(n_outputs):
                 net = intercept[j]
                 for f in range(n_features):
-                    net += X_b[row, f] * weights[j, f]
+                    net += X[row, f] * weights[j, f]
                 deltas[r, j] = net
-            row_loss = _error_terms(deltas, r, Y_b, row, activation, loss, eps)
-            epoch_loss += w_b[row] * row_loss
+            row_loss = _error_terms(deltas, r, Y, row, activation, loss, eps)
+            epoch_loss += sample_weight[row] * row_loss
             # Weighted mean over the batch (see the numpy kernel), times eta.
-            scale = eta * w_b[row] / (size * weight_scale)
+            scale = eta * sample_weight[row] / (size * weight_scale)
             for j in range(n_outputs):
                 deltas[r, j] *= scale
 
-        # 2. The step: decay by alpha, then add eta delta x row by row.
-        if momentum == 0 and alpha > 0:
-            weights *= 1.0 - eta * alpha
-        target = _start_step(
-            weights, intercept, weights_velocity, intercept_velocity, deltas, size, rule
-        )
+        # 2. The step: decay (or momentum), then add eta delta x row by row;
+        # the batch's rows are still in cache from step 1.
+        if rule[2] == 0 and rule[1] > 0:
+            _scale(weights, 1.0 - eta * rule[1])
+        _start_velocity(weights, weights_velocity, intercept_velocity, rule)
+        _add_intercept_steps(intercept_target, deltas, size, rule)
         for r in range(size):
-            row = first + r
+            row = _row(start + r, order)
             for j in range(n_outputs):
                 step = deltas[r, j]
                 for f in range(n_features):
-                    target[j, f] += step * X_b[row, f]
+                    target[j, f] += step * X[row, f]
         _finish_step(weights, intercept, weights_velocity, intercept_velocity, rule)
     return epoch_loss
 
 
 @njit_cached(fastmath=_FASTMATH)
 def _prefetch_csr_rows(indptr, indices, data, Y, sample_weight, order, position):
-    """Prefetch what the rows ahead of ``order[position]`` will need.
+    """Prefetch what the rows ahead of ``order[position]`` will need, where
+    the order jumps (see :func:`_jumps`).
 
     Two stages: a row's start (indptr), target and weight far ahead; its
     entries (data, indices) nearer, once its indptr entry is in cache.
     """
     far = position + PREFETCH_ROWS_AHEAD
-    if far < order.shape[0]:
+    if _jumps(order, far):
         i = order[far]
         _prefetch(indptr, i)
-        _prefetch(Y[i], 0)
+        _prefetch(Y, i * Y.shape[1])
         _prefetch(sample_weight, i)
     near = position + PREFETCH_DATA_AHEAD
-    if near < order.shape[0]:
+    if _jumps(order, near):
         first = indptr[order[near]]
         _prefetch(data, first)
         _prefetch(indices, first)
@@ -358,6 +362,10 @@ def csr_epoch(
     n_outputs = weights.shape[0]
     eta, alpha, momentum, weight_scale = rule[0], rule[1], rule[2], rule[3]
     lazy = momentum == 0
+    if lazy:
+        target, intercept_target = weights, intercept
+    else:
+        target, intercept_target = weights_velocity, intercept_velocity
     wscale = 1.0
     deltas = np.empty((batch_size, n_outputs), dtype=weights.dtype)
     epoch_loss = 0.0
@@ -365,10 +373,8 @@ def csr_epoch(
         size = min(batch_size, n_samples - start)
         for r in range(size):
             i = _row(start + r, order)
-            if order.shape[0]:
-                _prefetch_csr_rows(
-                    indptr, indices, data, Y, sample_weight, order, start + r
-                )
+            position = start + r
+            _prefetch_csr_rows(indptr, indices, data, Y, sample_weight, order, position)
             for j in range(n_outputs):
                 net = 0.0
                 for k in range(indptr[i], indptr[i + 1]):
@@ -386,12 +392,11 @@ def csr_epoch(
             if decay > 0:
                 wscale *= decay
             else:
-                weights *= wscale * decay
+                _scale(weights, wscale * decay)
                 wscale = 1.0
             row_scale = 1.0 / wscale
-        target = _start_step(
-            weights, intercept, weights_velocity, intercept_velocity, deltas, size, rule
-        )
+        _start_velocity(weights, weights_velocity, intercept_velocity, rule)
+        _add_intercept_steps(intercept_target, deltas, size, rule)
         for r in range(size):
             i = _row(start + r, order)
             for j in range(n_outputs):
@@ -400,8 +405,8 @@ def csr_epoch(
                     target[j, indices[k]] += step * data[k]
         _finish_step(weights, intercept, weights_velocity, intercept_velocity, rule)
         if wscale < _MIN_WEIGHT_SCALE:
-            weights *= wscale
+            _scale(weights, wscale)
             wscale = 1.0
     if wscale != 1.0:
-        weights *= wscale
+        _scale(weights, wscale)
     return epoch_loss
