@@ -39,6 +39,7 @@ from sklearn_delta._data import (
 from sklearn_delta._kernels import delta_rule_epoch
 from sklearn_delta._losses import get_loss
 from sklearn_delta._schedules import make_schedule
+from sklearn_delta._shuffle import block_rows
 from sklearn_delta._split import validation_rows
 from sklearn_delta._state import TrainingState, check_training_state, check_weights
 from sklearn_delta._training import (
@@ -113,7 +114,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "fit_intercept": ["boolean"],
-        "shuffle": ["boolean"],
+        "shuffle": ["boolean", StrOptions({"rows"})],
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
@@ -223,15 +224,18 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             return min(AUTO_BATCH_SIZE, n_samples)
         return min(self.batch_size, n_samples)
 
-    def _config(self, n_samples, n_outputs, eta0):
+    def _config(self, X, n_samples, n_outputs, eta0):
+        """The loop's configuration for ``n_samples`` training rows of X."""
+        batch_size = self._resolve_batch_size(n_samples)
         return TrainingConfig(
             activation=self._output_activation(n_outputs),
             loss=self._training_loss(n_outputs),
             eta0=eta0,
             alpha=float(self.alpha),
             momentum=float(self.momentum),
-            batch_size=self._resolve_batch_size(n_samples),
-            shuffle=self.shuffle,
+            batch_size=batch_size,
+            shuffle=bool(self.shuffle),
+            shuffle_block=block_rows(X, n_samples, batch_size, self.shuffle),
             seed=self._seed,
             max_iter=self.max_iter,
             # tol=None never stops early, as in SGD*.
@@ -314,7 +318,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             )
             converged = train(
                 state,
-                self._config(n_rows, Y.shape[1], state.eta0),
+                self._config(X, n_rows, Y.shape[1], state.eta0),
                 X,
                 Y,
                 sample_weight,

@@ -20,6 +20,7 @@ from sklearn_delta._divergence import DivergenceGuard
 from sklearn_delta._kernels import delta_rule_epoch
 from sklearn_delta._rows import block_size, blocks
 from sklearn_delta._rows import net_input as rows_net_input
+from sklearn_delta._shuffle import epoch_order
 
 
 @dataclass
@@ -51,6 +52,8 @@ class TrainingConfig:
     verbose: int
     record_weights: bool = False
     fit_intercept: bool = True
+    # Rows per block of a shuffled epoch (see ``_shuffle.py``); 1: single rows.
+    shuffle_block: int = 1
 
 
 class EpochObserver:
@@ -176,17 +179,20 @@ def batch_order(n_samples, config, epoch, rows=None):
     """The row order of an epoch: indices of rows, or None (every row, as is).
 
     ``rows`` are the training rows (None: every one of the ``n_samples``);
-    the order visits them only. Each epoch's permutation comes from its own
-    generator seeded with (seed, epoch), so a fit is bit-identical for the
-    same seed and partial_fit continues the sequence where the previous call
-    stopped. Rows are shuffled by index, never by copying X.
+    the order visits them only. A shuffled epoch visits blocks of
+    consecutive rows in a random order, or single rows (see
+    ``_shuffle.py``). Each epoch's order comes from its own generator seeded
+    with (seed, epoch), so a fit is bit-identical for the same seed and
+    partial_fit continues the sequence where the previous call stopped. Rows
+    are shuffled by index, never by copying X.
     """
     n_rows = n_samples if rows is None else len(rows)
     if not config.shuffle or config.batch_size >= n_rows:
         # A full batch sums over all its rows in any order: no need to shuffle.
         return rows
-    permutation = np.random.default_rng([config.seed, epoch]).permutation(n_rows)
-    return permutation if rows is None else rows[permutation]
+    rng = np.random.default_rng([config.seed, epoch])
+    order = epoch_order(n_rows, config.shuffle_block, rng)
+    return order if rows is None else rows[order]
 
 
 def train(
