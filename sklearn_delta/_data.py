@@ -247,7 +247,9 @@ def _plain_chunk(estimator, X, y, sample_weight, reset):
     for name, array in (("X", X), ("y", y)):
         # One sum finds any NaN or infinity; only then (or when the sum of
         # finite numbers overflows) does scikit-learn's check look, and name it.
-        if array.dtype.kind == "f" and not np.isfinite(array.sum()):
+        with np.errstate(over="ignore", invalid="ignore"):
+            total = array.sum() if array.dtype.kind == "f" else 0.0
+        if not np.isfinite(total):
             _assert_all_finite(
                 array, input_name=name, estimator_name=type(estimator).__name__
             )
