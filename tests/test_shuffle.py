@@ -45,6 +45,9 @@ def test_blocks_are_used_for_large_data_and_large_enough_batches_only():
     assert block_rows(big, 1_000_000, 256, "rows") == 1
     assert block_rows(big, 1_000_000, 1, True) == 1  # online: single rows
     assert block_rows(big, 1_000_000, 32, True) == 1  # blocks of 6 KiB
+    # docs/user_guide/delta_rule.rst: from batches of 81 rows (blocks of 16 KiB)
+    assert block_rows(big, 1_000_000, 81, True) == 21
+    assert block_rows(big, 1_000_000, 80, True) == 1
     assert block_rows(big[:1000], 1000, 256, True) == 1  # 0.8 MB: in cache
 
 
