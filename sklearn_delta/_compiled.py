@@ -3,9 +3,10 @@
 This is the hot kernel. It computes exactly what the numpy kernel in
 ``_kernels.py`` computes (same batches, same order, same update), but it
 walks the rows itself, so that small batches cost no Python overhead and X
-is never copied (a shuffled mini-batch is gathered into a small buffer of
-batch_size rows). The numpy kernel stays the reference: the tests compare
-the two on every path.
+is never copied: rows are read in place, in the order given (a shuffled
+order of single rows or of blocks of rows, see ``_shuffle.py``), and the
+rows ahead are prefetched where the order jumps. The numpy kernel stays the
+reference: the tests compare the two on every path.
 
 How one batch is processed (both layouts):
 
