@@ -182,6 +182,8 @@ class InMemory:
             X = np.ascontiguousarray(X)  # the one copy, for a Fortran-ordered X
         if not estimator._multi_output and y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)  # as MLPClassifier
+        if estimator._multi_output:
+            y = _numeric_targets(y)
         if estimator._multi_output and not np.all(np.isfinite(y)):
             # validate_data turns None in an object y into NaN after its check.
             raise ValueError(
@@ -215,6 +217,21 @@ class InMemory:
         return second_moment_bounds(
             X, sample_weight, rows_too=rows_too, fit_intercept=fit_intercept, rows=rows
         )
+
+
+def _numeric_targets(y):
+    """A regressor's targets as numbers: numbers written as text are read as
+    float64 (as SGDRegressor does); other text is refused, naming the fix."""
+    if y.dtype.kind not in "US":
+        return y
+    try:
+        return y.astype(np.float64)
+    except ValueError as error:
+        raise ValueError(
+            f"y must hold numbers, but it holds text that is not one ({error}). "
+            "A regressor predicts numbers: convert y (e.g. pd.to_numeric), or "
+            "use DeltaRuleClassifier for labels."
+        ) from error
 
 
 def _plain_chunk(estimator, X, y, sample_weight, reset):

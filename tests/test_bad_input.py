@@ -190,6 +190,12 @@ ERRORS = {
         match="missing target",
         estimator="regressor",
     ),
+    "text that is not a number in a regressor's y": Case(
+        ["fit", "partial_fit"],
+        y=np.r_[["high"], Y[1:].astype(str)],
+        match="y must hold numbers",
+        estimator="regressor",
+    ),
     "datetime column in a DataFrame": Case(
         ["fit", "partial_fit", "predict"],
         X=FRAME.assign(day=pd.date_range("2020-01-01", periods=150)),
@@ -328,3 +334,12 @@ def test_the_documented_table_lists_every_case():
     assert documented[0] == "Input"  # the header row
     expected = [*ERRORS, *WARNINGS, *(f"sparse {name}" for name in SPARSE_FORMATS)]
     assert sorted(documented[1:]) == sorted(expected)
+
+
+def test_numbers_written_as_text_in_a_regressors_y_are_read_as_numbers():
+    # As SGDRegressor reads them.
+    X = np.random.default_rng(0).normal(size=(30, 3))
+    y = X @ [1.0, -2.0, 0.5]
+    as_text = DeltaRuleRegressor(random_state=0).fit(X, y.astype(str))
+    as_numbers = DeltaRuleRegressor(random_state=0).fit(X, y)
+    np.testing.assert_allclose(as_text.coef_, as_numbers.coef_, rtol=1e-12)
