@@ -114,7 +114,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "fit_intercept": ["boolean"],
-        "shuffle": ["boolean", StrOptions({"rows"})],
+        "shuffle": ["boolean", StrOptions({"blocks"})],
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],
@@ -224,8 +224,8 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             return min(AUTO_BATCH_SIZE, n_samples)
         return min(self.batch_size, n_samples)
 
-    def _config(self, X, n_samples, n_outputs, eta0):
-        """The loop's configuration for ``n_samples`` training rows of X."""
+    def _config(self, n_samples, n_outputs, eta0):
+        """The loop's configuration for ``n_samples`` training rows."""
         batch_size = self._resolve_batch_size(n_samples)
         return TrainingConfig(
             activation=self._output_activation(n_outputs),
@@ -235,7 +235,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             momentum=float(self.momentum),
             batch_size=batch_size,
             shuffle=bool(self.shuffle),
-            shuffle_block=block_rows(X, n_samples, batch_size, self.shuffle),
+            shuffle_block=block_rows(batch_size, self.shuffle),
             seed=self._seed,
             max_iter=self.max_iter,
             # tol=None never stops early, as in SGD*.
@@ -318,7 +318,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             )
             converged = train(
                 state,
-                self._config(X, n_rows, Y.shape[1], state.eta0),
+                self._config(n_rows, Y.shape[1], state.eta0),
                 X,
                 Y,
                 sample_weight,

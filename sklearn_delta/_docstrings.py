@@ -102,16 +102,14 @@ LearningRateSchedule, default="constant"
         intercept stays 0: it is neither trained nor started at the mean
         target, and ``eta0="auto"`` measures the curvature of X alone.
 
-    shuffle : bool or "rows", default=True
+    shuffle : bool or "blocks", default=True
         Visit the samples in a new random order every epoch; False keeps
         their order. The rows of X are never copied for this: the loop
-        permutes indices. With True, the mini-batches of a large X (over
-        8 MiB of training rows) are each made of 4 blocks of consecutive
-        rows from random places, when a block holds at least 16 KiB: random
-        single rows would leave the CPU waiting on memory. Every other epoch
-        (online steps, small batches, small data, and ``shuffle="rows"``)
-        takes a random permutation of single rows. See
-        :ref:`block_shuffle`.
+        permutes indices. ``"blocks"`` makes each mini-batch of 4 blocks of
+        consecutive rows from random places: faster on a large X (random
+        single rows leave the CPU waiting on memory), but a batch then
+        mixes 4 places of X, and on data sorted by target or grouped it
+        can train worse. See :ref:`block_shuffle`.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the shuffling and the early-stopping split. An int gives a

@@ -1,60 +1,43 @@
-"""The row order of a shuffled epoch: blocks of consecutive rows, or single rows.
+"""The row order of a shuffled epoch: single rows, or blocks of consecutive rows.
 
-A fresh random permutation of single rows every epoch is what stochastic
-gradient descent asks for, but on a large X it is slow for mini-batches:
-each row is a read from a random place in memory, and the CPU waits for it
-(a batch-256 epoch over 1M x 100 float64 took 2.3 times the time of an
-epoch in order). Reading blocks of consecutive rows in a random order costs
-little more than reading X in order, as the CPU streams a block's rows in
-by itself. So, with ``shuffle=True``, a mini-batch of ``batch_size`` rows is
-made of ``BLOCKS_PER_BATCH`` blocks of ``ceil(batch_size / BLOCKS_PER_BATCH)``
+``shuffle=True`` visits the rows in a fresh random permutation every
+epoch: what stochastic gradient descent asks for, and what every batch
+size trains well with whatever order the data come in.
+
+On a large X it is slow for mini-batches: each row is a read from a random
+place in memory, and the CPU waits for it (a batch-256 epoch over 1M x 100
+float64 took 2.3-3.0 times numpy's two products over X). Reading blocks of
+consecutive rows in a random order costs little more than reading X in
+order, as the CPU streams a block's rows in by itself (1.3-1.6 times). So,
+with ``shuffle="blocks"``, a mini-batch of ``batch_size`` rows is made of
+``BLOCKS_PER_BATCH`` blocks of ``ceil(batch_size / BLOCKS_PER_BATCH)``
 consecutive rows, each from a random place of X:
 
 - the blocks are visited in a fresh random order each epoch;
-- they start at a fresh random offset each epoch, so that block edges move;
-- each block is in one batch only, so consecutive batches share no block:
-  data sorted by target, or in time order, still trains as with single rows
-  (``tests/test_shuffle.py`` checks this over 5 seeds).
+- they start at a fresh random offset each epoch, so that block edges move.
 
-Single rows are shuffled instead when the blocks would be small (under
-``MIN_BLOCK_BYTES``: online steps and small batches, whose cost is in the
-arithmetic more than in memory), when the training rows of X take at most
-``SMALL_BYTES`` (they are then in the CPU's caches anyway) and, whatever
-the size, with ``shuffle="rows"``.
+The price: a batch then holds rows from 4 places of X, not from
+``batch_size`` places. On data in random order that changes nothing; on
+data sorted by target (or grouped, or in time order) each block's rows are
+alike, the batch's gradient is noisier, and a fit at a constant rate can
+end measurably worse (``tests/test_shuffle.py`` and ``bench_fit.py`` show
+both). That is why it is not the default. Online steps (``batch_size=1``)
+are single rows either way.
 
 Every order is drawn from the generator it is given, so that a fit is
 bit-identical for the same seed.
 """
 
 import numpy as np
-import scipy.sparse as sp
 
 BLOCKS_PER_BATCH = 4
-# A block is worth reading as one when it spans a few pages of memory.
-MIN_BLOCK_BYTES = 1 << 14
-# Training rows of at most this many bytes are shuffled row by row.
-SMALL_BYTES = 1 << 23
 
 
-def row_bytes(X):
-    """The bytes one row of X takes (on average, for CSR)."""
-    if sp.issparse(X):
-        per_row = X.nnz / max(X.shape[0], 1)
-        return per_row * (X.data.itemsize + X.indices.itemsize) + X.indptr.itemsize
-    return X.shape[1] * X.dtype.itemsize
-
-
-def block_rows(X, n_rows, batch_size, shuffle):
-    """The rows per block of the shuffled epochs of ``n_rows`` rows of X;
-    1 for a permutation of single rows."""
-    rows = -(-batch_size // BLOCKS_PER_BATCH)
-    if (
-        shuffle == "rows"
-        or n_rows * row_bytes(X) <= SMALL_BYTES
-        or rows * row_bytes(X) < MIN_BLOCK_BYTES
-    ):
+def block_rows(batch_size, shuffle):
+    """The rows per block of the shuffled epochs; 1 for single rows."""
+    if shuffle != "blocks":
         return 1
-    return rows
+    return -(-batch_size // BLOCKS_PER_BATCH)
 
 
 def epoch_order(n_rows, block, rng):
@@ -64,14 +47,15 @@ def epoch_order(n_rows, block, rng):
     ----------
     n_rows : int
     block : int
-        Rows per block, from :func:`block_rows`; 1 gives
-        ``rng.permutation(n_rows)``.
+        Rows per block, from :func:`block_rows`, at most ``n_rows``; 1
+        gives ``rng.permutation(n_rows)``.
     rng : numpy.random.Generator
 
     Returns
     -------
     order : ndarray of int of shape (n_rows,)
     """
+    block = min(block, n_rows)
     if block == 1:
         return rng.permutation(n_rows)
     offset = int(rng.integers(block))

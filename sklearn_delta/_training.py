@@ -179,8 +179,8 @@ def batch_order(n_samples, config, epoch, rows=None):
     """The row order of an epoch: indices of rows, or None (every row, as is).
 
     ``rows`` are the training rows (None: every one of the ``n_samples``);
-    the order visits them only. A shuffled epoch visits blocks of
-    consecutive rows in a random order, or single rows (see
+    the order visits them only. A shuffled epoch visits single rows in a
+    random order, or blocks of consecutive rows (``shuffle="blocks"``, see
     ``_shuffle.py``). Each epoch's order comes from its own generator seeded
     with (seed, epoch), so a fit is bit-identical for the same seed and
     partial_fit continues the sequence where the previous call stopped. Rows
