@@ -8,7 +8,7 @@ On a large X it is slow for mini-batches: each row is a read from a random
 place in memory, and the CPU waits for it (a batch-256 epoch over 1M x 100
 float64 took 2.3-3.0 times numpy's two products over X). Reading blocks of
 consecutive rows in a random order costs little more than reading X in
-order, as the CPU streams a block's rows in by itself (1.3-1.6 times). So,
+order, as the CPU streams a block's rows in by itself (1.3-2.0 times). So,
 with ``shuffle="blocks"``, a mini-batch of ``batch_size`` rows is made of
 ``BLOCKS_PER_BATCH`` blocks of ``ceil(batch_size / BLOCKS_PER_BATCH)``
 consecutive rows, each from a random place of X:
