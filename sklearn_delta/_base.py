@@ -39,7 +39,7 @@ from sklearn_delta._data import (
 from sklearn_delta._kernels import delta_rule_epoch
 from sklearn_delta._losses import get_loss
 from sklearn_delta._schedules import make_schedule
-from sklearn_delta._shuffle import block_rows
+from sklearn_delta._shuffle import block_rows, row_bytes
 from sklearn_delta._split import validation_rows
 from sklearn_delta._state import TrainingState, check_training_state, check_weights
 from sklearn_delta._training import (
@@ -224,8 +224,8 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             return min(AUTO_BATCH_SIZE, n_samples)
         return min(self.batch_size, n_samples)
 
-    def _config(self, n_samples, n_outputs, eta0):
-        """The loop's configuration for ``n_samples`` training rows."""
+    def _config(self, X, n_samples, n_outputs, eta0):
+        """The loop's configuration for ``n_samples`` training rows of X."""
         batch_size = self._resolve_batch_size(n_samples)
         return TrainingConfig(
             activation=self._output_activation(n_outputs),
@@ -235,7 +235,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             momentum=float(self.momentum),
             batch_size=batch_size,
             shuffle=bool(self.shuffle),
-            shuffle_block=block_rows(batch_size, self.shuffle),
+            shuffle_block=block_rows(batch_size, self.shuffle, row_bytes(X)),
             seed=self._seed,
             max_iter=self.max_iter,
             # tol=None never stops early, as in SGD*.
@@ -318,7 +318,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             )
             converged = train(
                 state,
-                self._config(n_rows, Y.shape[1], state.eta0),
+                self._config(X, n_rows, Y.shape[1], state.eta0),
                 X,
                 Y,
                 sample_weight,

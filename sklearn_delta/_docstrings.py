@@ -105,11 +105,12 @@ LearningRateSchedule, default="constant"
     shuffle : bool or "blocks", default=True
         Visit the samples in a new random order every epoch; False keeps
         their order. The rows of X are never copied for this: the loop
-        permutes indices. ``"blocks"`` makes each mini-batch of 4 blocks of
-        consecutive rows from random places: faster on a large X (random
-        single rows leave the CPU waiting on memory), but a batch then
-        mixes 4 places of X, and on data sorted by target or grouped it
-        can train worse. See :ref:`block_shuffle`.
+        permutes indices. ``"blocks"`` reads mini-batches of 48 rows or
+        more in short blocks of consecutive rows (about 8 KiB, at least 24
+        blocks per batch) from random places: faster on a large X (random
+        single rows leave the CPU waiting on memory), but on data sorted by
+        target or grouped a batch is less varied and can train worse. See
+        :ref:`block_shuffle`.
 
     random_state : int, RandomState instance or None, default=None
         Seeds the shuffling and the early-stopping split. An int gives a

@@ -2,27 +2,29 @@
 
 ``shuffle=True`` visits the rows in a fresh random permutation every
 epoch: what stochastic gradient descent asks for, and what every batch
-size trains well with whatever order the data come in.
+size trains well with, whatever order the data come in.
 
 On a large X it is slow for mini-batches: each row is a read from a random
-place in memory, and the CPU waits for it (a batch-256 epoch over 1M x 100
-float64 took 2.3-3.0 times numpy's two products over X). Reading blocks of
+place in memory, and the CPU waits for it. Reading short blocks of
 consecutive rows in a random order costs little more than reading X in
-order, as the CPU streams a block's rows in by itself (1.3-2.0 times). So,
-with ``shuffle="blocks"``, a mini-batch of ``batch_size`` rows is made of
-``BLOCKS_PER_BATCH`` blocks of ``ceil(batch_size / BLOCKS_PER_BATCH)``
-consecutive rows, each from a random place of X:
+order. So, with ``shuffle="blocks"``, a shuffled epoch visits blocks:
 
-- the blocks are visited in a fresh random order each epoch;
-- they start at a fresh random offset each epoch, so that block edges move.
+- a block holds about ``BLOCK_BYTES`` (8 KiB) of rows: 10 rows of 100
+  float64 features, 20 of 100 float32 ones, a single row when a row is
+  larger;
+- a mini-batch draws from at least ``MIN_BLOCKS_PER_BATCH`` (24) blocks, so
+  a block holds at most ``batch_size // 24`` rows: 10 for a batch of 256,
+  and single rows below a batch of 48 (online steps included);
+- the blocks are visited in a fresh random order each epoch, and start at
+  a fresh random offset each epoch, so that block edges move.
 
-The price: a batch then holds rows from 4 places of X, not from
-``batch_size`` places. On data in random order that changes nothing; on
-data sorted by target (or grouped, or in time order) each block's rows are
+The price: a batch holds rows from 24 or more places of X instead of
+``batch_size`` places. On data in random order that changes nothing. On
+data sorted by target (or grouped, or in time order) a block's rows are
 alike, the batch's gradient is noisier, and a fit at a constant rate can
 end measurably worse (``tests/test_shuffle.py`` and ``bench_fit.py`` show
-both). That is why it is not the default. Online steps (``batch_size=1``)
-are single rows either way.
+both). Smaller blocks narrow the gap but do not close it, which is why
+single rows stay the default.
 
 Every order is drawn from the generator it is given, so that a fit is
 bit-identical for the same seed.
@@ -30,14 +32,32 @@ bit-identical for the same seed.
 
 import numpy as np
 
-BLOCKS_PER_BATCH = 4
+BLOCK_BYTES = 8 * 1024
+MIN_BLOCKS_PER_BATCH = 24
 
 
-def block_rows(batch_size, shuffle):
-    """The rows per block of the shuffled epochs; 1 for single rows."""
+def row_bytes(X):
+    """The bytes of one row of X (dense), or of its entries on average (CSR)."""
+    if hasattr(X, "indptr"):
+        return (X.data.nbytes + X.indices.nbytes) / max(X.shape[0], 1)
+    return X.shape[1] * X.dtype.itemsize
+
+
+def block_rows(batch_size, shuffle, bytes_per_row):
+    """The rows per block of the shuffled epochs; 1 for single rows.
+
+    Parameters
+    ----------
+    batch_size : int
+    shuffle : bool or "blocks"
+        The estimator's parameter: only "blocks" visits blocks.
+    bytes_per_row : float
+        From :func:`row_bytes`.
+    """
     if shuffle != "blocks":
         return 1
-    return -(-batch_size // BLOCKS_PER_BATCH)
+    by_bytes = int(BLOCK_BYTES // max(bytes_per_row, 1))
+    return max(1, min(by_bytes, batch_size // MIN_BLOCKS_PER_BATCH))
 
 
 def epoch_order(n_rows, block, rng):
@@ -47,8 +67,8 @@ def epoch_order(n_rows, block, rng):
     ----------
     n_rows : int
     block : int
-        Rows per block, from :func:`block_rows`, at most ``n_rows``; 1
-        gives ``rng.permutation(n_rows)``.
+        Rows per block, from :func:`block_rows`; 1 gives
+        ``rng.permutation(n_rows)``.
     rng : numpy.random.Generator
 
     Returns
@@ -60,10 +80,9 @@ def epoch_order(n_rows, block, rng):
         return rng.permutation(n_rows)
     offset = int(rng.integers(block))
     n_blocks = -(-n_rows // block)
-    # Row positions, a block per line; those >= n_rows pad out the last
-    # block, and are dropped below.
-    grid = np.arange(n_blocks * block).reshape(n_blocks, block)
-    order = grid[rng.permutation(n_blocks)].ravel()
+    # Row positions, the blocks in a random order; those >= n_rows pad out
+    # the last block, and are dropped below.
+    order = (rng.permutation(n_blocks)[:, None] * block + np.arange(block)).ravel()
     if order.shape[0] != n_rows:
         order = order[order < n_rows]
     # Blocks start at ``offset``: the last one wraps around to row 0.

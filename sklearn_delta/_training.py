@@ -180,8 +180,8 @@ def batch_order(n_samples, config, epoch, rows=None):
 
     ``rows`` are the training rows (None: every one of the ``n_samples``);
     the order visits them only. A shuffled epoch visits single rows in a
-    random order, or blocks of consecutive rows (``shuffle="blocks"``, see
-    ``_shuffle.py``). Each epoch's order comes from its own generator seeded
+    random order, or short blocks of consecutive rows (``shuffle="blocks"``,
+    see ``_shuffle.py``). Each epoch's order comes from its own generator seeded
     with (seed, epoch), so a fit is bit-identical for the same seed and
     partial_fit continues the sequence where the previous call stopped. Rows
     are shuffled by index, never by copying X.

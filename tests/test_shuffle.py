@@ -1,13 +1,14 @@
-"""Shuffled epochs (``_shuffle.py``): single rows by default, blocks of rows
-with ``shuffle="blocks"``; what each order is, and how each trains."""
+"""Shuffled epochs (``_shuffle.py``): single rows by default, short blocks of
+rows with ``shuffle="blocks"``; what each order is, and how each trains."""
 
 import numpy as np
 import pytest
+import scipy.sparse as sp
 from sklearn.datasets import make_regression
 from sklearn.utils._param_validation import InvalidParameterError
 
 from sklearn_delta import DeltaRuleRegressor
-from sklearn_delta._shuffle import block_rows, epoch_order
+from sklearn_delta._shuffle import block_rows, epoch_order, row_bytes
 
 SEEDS = range(5)
 
@@ -37,12 +38,26 @@ def test_a_block_of_one_row_is_the_permutation_of_single_rows():
     )
 
 
-def test_blocks_are_asked_for_and_hold_a_quarter_of_a_batch():
-    assert block_rows(256, True) == 1
-    assert block_rows(256, False) == 1
-    assert block_rows(256, "blocks") == 64
-    assert block_rows(250, "blocks") == 63
-    assert block_rows(1, "blocks") == 1  # online: single rows either way
+def test_a_block_holds_about_8_kib_of_rows_and_a_batch_at_least_24_blocks():
+    assert block_rows(4096, "blocks", 800) == 10  # 100 float64 features
+    assert block_rows(4096, "blocks", 400) == 20  # 100 float32 features
+    assert block_rows(256, "blocks", 400) == 10  # 256 // 24: the batch's cap
+    assert block_rows(4096, "blocks", 9000) == 1  # a row larger than a block
+    assert block_rows(47, "blocks", 8) == 1  # batches below 48: single rows
+    assert block_rows(48, "blocks", 8) == 2
+    assert block_rows(1, "blocks", 8) == 1  # online steps
+
+
+def test_true_and_false_visit_single_rows():
+    assert block_rows(4096, True, 8) == 1
+    assert block_rows(4096, False, 8) == 1
+
+
+def test_the_bytes_of_a_row_dense_and_sparse():
+    X = np.zeros((10, 100), dtype=np.float32)
+    assert row_bytes(X) == 400
+    sparse = sp.random(10, 100, density=0.1, format="csr", random_state=0)
+    assert row_bytes(sparse) == (sparse.data.nbytes + sparse.indices.nbytes) / 10
 
 
 def test_shuffle_takes_true_false_or_blocks_only():
@@ -69,22 +84,28 @@ def test_a_shuffled_refit_is_bit_identical(shuffle):
 
 
 def _data(order):
-    """Noisy linear data, in random order or sorted by target, and a test set."""
+    """Noisy linear data and a test set: in random order, sorted by target,
+    or in "time order" (sorted by a feature that drifts with time)."""
     rng = np.random.default_rng(0)
     w = rng.standard_normal(20)
     X = rng.standard_normal((20_000, 20))
     y = X @ w + 5 * rng.standard_normal(len(X)) + 10
     X_test = rng.standard_normal((5000, 20))
-    keep = np.argsort(y) if order == "sorted" else np.arange(len(y))
+    keep = {
+        "random": np.arange(len(y)),
+        "sorted": np.argsort(y),
+        "time": np.argsort(X[:, 0]),
+    }[order]
     return X[keep], y[keep], X_test, X_test @ w + 10
 
 
 def _scores(data, shuffle):
+    """Test R^2 of batch-256 fits (blocks of 10 rows) over the seeds."""
     X, y, X_test, y_test = data
     return np.array(
         [
             DeltaRuleRegressor(
-                batch_size=128, max_iter=10, tol=None, shuffle=shuffle, random_state=s
+                batch_size=256, max_iter=10, tol=None, shuffle=shuffle, random_state=s
             )
             .fit(X, y)
             .score(X_test, y_test)
@@ -93,23 +114,28 @@ def _scores(data, shuffle):
     )
 
 
+def _within_seed_noise(a, b):
+    noise = max(a.std(), b.std(), 2e-3)
+    return abs(a.mean() - b.mean()) <= 2 * noise
+
+
 def test_blocks_train_as_well_as_single_rows_on_data_in_random_order():
     data = _data("random")
     blocks, rows = _scores(data, "blocks"), _scores(data, True)
-    noise = max(blocks.std(), rows.std(), 2e-3)
-    assert abs(blocks.mean() - rows.mean()) <= 2 * noise, (blocks, rows)
+    assert _within_seed_noise(blocks, rows), (blocks, rows)
 
 
-def test_single_rows_train_sorted_data_as_well_as_data_in_random_order():
+@pytest.mark.parametrize("order", ["sorted", "time"])
+def test_single_rows_train_any_order_as_well_as_random_order(order):
     # The default: the order the data come in does not matter.
-    in_order, sorted_ = _scores(_data("random"), True), _scores(_data("sorted"), True)
-    noise = max(in_order.std(), sorted_.std(), 2e-3)
-    assert abs(in_order.mean() - sorted_.mean()) <= 2 * noise, (in_order, sorted_)
+    in_order, other = _scores(_data("random"), True), _scores(_data(order), True)
+    assert _within_seed_noise(in_order, other), (in_order, other)
 
 
 def test_blocks_train_sorted_data_worse_which_is_why_they_are_not_the_default():
-    # What the docs say of shuffle="blocks": a batch mixes 4 places of X,
-    # and on data sorted by target its gradient is noisier.
+    # What the docs say of shuffle="blocks": on data sorted by target a
+    # block's rows are alike, and a batch of 24 blocks has a noisier
+    # gradient than one of 256 single rows.
     data = _data("sorted")
     blocks, rows = _scores(data, "blocks"), _scores(data, True)
     assert blocks.mean() < rows.mean() - 2 * rows.std(), (blocks, rows)
