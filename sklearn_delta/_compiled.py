@@ -5,8 +5,9 @@ This is the hot kernel. It computes exactly what the numpy kernel in
 walks the rows itself, so that small batches cost no Python overhead and X
 is never copied: rows are read in place, in the order given (a shuffled
 order of single rows or of blocks of rows, see ``_shuffle.py``), and the
-rows ahead are prefetched where the order jumps. The numpy kernel stays the
-reference: the tests compare the two on every path.
+rows ahead are prefetched (by the dense kernels always, by the CSR kernel
+where the order jumps). The numpy kernel stays the reference: the tests
+compare the two on every path.
 
 How one batch is processed (both layouts):
 
@@ -16,13 +17,19 @@ How one batch is processed (both layouts):
 2. Then the update ``w <- w (1 - eta alpha) + eta sum_rows x^T delta`` (or
    its momentum form), adding each row's contribution in place.
 
+Dense online steps without momentum (:func:`dense_online_epoch`) do the
+same, but fold step 2 of a row into step 1 of the next: one pass over the
+weights per row instead of two.
+
 The kernels take the weights as ``weights`` of shape (n_outputs, n_features),
 C-ordered, so that each unit's weights are contiguous like each row of X:
 the dot products and updates then run over contiguous memory, which LLVM
 vectorises.
 
 Built-in activations and losses are selected by integer codes (numba cannot
-call the Python functions of an arbitrary ``Activation``); a custom
+call the Python functions of an arbitrary ``Activation``), and the default
+unit (identity, squared error) by its own error-term function, which numba
+compiles into a kernel of its own (see :func:`_linear_error_terms`); a custom
 activation goes through the numpy kernel instead.
 
 The helpers below the two epoch functions are inlined into them by numba
@@ -161,6 +168,32 @@ def _error_terms(deltas, r, Y, row, activation, loss, eps):
     return row_loss
 
 
+@njit_cached(fastmath=_FASTMATH)
+def _linear_error_terms(deltas, r, Y, row, activation, loss, eps):
+    """:func:`_error_terms` of identity units and the squared error, the
+    regressor's default: the error itself.
+
+    The kernels take their error-term function as an argument, so that
+    numba compiles a kernel for each: without the branches over every
+    activation and loss in the row loop, LLVM keeps the row's values in
+    registers (the kernel's online epoch over 1M x 100 float64 went from 67
+    to 49 ms).
+    """
+    row_loss = 0.0
+    for j in range(deltas.shape[1]):
+        error = Y[row, j] - deltas[r, j]
+        row_loss += 0.5 * error * error
+        deltas[r, j] = error
+    return row_loss
+
+
+def error_terms_for(activation, loss):
+    """The error-term function the kernels take for these unit codes."""
+    if activation == IDENTITY and loss == SQUARED_ERROR:
+        return _linear_error_terms
+    return _error_terms
+
+
 @njit_cached(fastmath=_FASTMATH, inline="always")
 def _row(position, order):
     """The row visited at ``position``: ``order[position]``, or ``position``
@@ -262,13 +295,16 @@ def dense_epoch(
     activation,
     loss,
     eps,
+    error_terms,
 ):
     """One epoch of the delta rule over a dense C-ordered X.
 
     ``order`` holds the rows to visit in turn (a permutation when shuffling,
     the training rows when early stopping holds some out), or is empty to
     visit every row as they are. ``rule`` is (eta, alpha, momentum,
-    weight_scale, fit_intercept). Returns the sum over the visited rows of
+    weight_scale, fit_intercept). ``error_terms`` is the function that turns
+    a row's net inputs into error terms (see :func:`error_terms_for`).
+    Returns the sum over the visited rows of
     weight * loss (each taken before its batch's step).
     """
     n_features = X.shape[1]
@@ -298,7 +334,7 @@ def dense_epoch(
                 for f in range(n_features):
                     net += X[row, f] * weights[j, f]
                 deltas[r, j] = net
-            row_loss = _error_terms(deltas, r, Y, row, activation, loss, eps)
+            row_loss = error_terms(deltas, r, Y, row, activation, loss, eps)
             epoch_loss += sample_weight[row] * row_loss
             # Weighted mean over the batch (see the numpy kernel), times eta.
             scale = eta * sample_weight[row] / (size * weight_scale)
@@ -318,6 +354,76 @@ def dense_epoch(
                 for f in range(n_features):
                     target[j, f] += step * X[row, f]
         _finish_step(weights, intercept, weights_velocity, intercept_velocity, rule)
+    return epoch_loss
+
+
+@njit_cached(fastmath=_FASTMATH)
+def dense_online_epoch(
+    X,
+    Y,
+    sample_weight,
+    order,
+    weights,
+    intercept,
+    rule,
+    activation,
+    loss,
+    eps,
+    error_terms,
+):
+    """:func:`dense_epoch` for online steps (batches of one row) without
+    momentum: the same steps, in a shorter chain.
+
+    Each online step waits for the one before: a row's net input needs the
+    weights that the previous row's step wrote. Done as two passes over the
+    weights (add the step, then take the next dot product), the CPU sits
+    idle between them. Here one pass does both: as it adds a row's step to
+    each weight, it multiplies the new weight into the next row's net input
+    (the kernel's online epoch over 1M x 100 float64 in order went from
+    49 to 33 ms, shuffled from 56 to 50 ms).
+    """
+    n_features = X.shape[1]
+    n_outputs = weights.shape[0]
+    eta, alpha, weight_scale = rule[0], rule[1], rule[3]
+    n_samples = order.shape[0] if order.shape[0] else X.shape[0]
+    deltas = np.empty((1, n_outputs), dtype=weights.dtype)
+    epoch_loss = 0.0
+    if n_samples == 0:
+        return epoch_loss
+    # deltas holds the net inputs of the coming row, then its error terms.
+    row = _row(0, order)
+    for j in range(n_outputs):
+        net = intercept[j]
+        for f in range(n_features):
+            net += X[row, f] * weights[j, f]
+        deltas[0, j] = net
+    for position in range(n_samples):
+        row = _row(position, order)
+        if position + PREFETCH_ROWS_AHEAD < n_samples:
+            _prefetch_dense_row(
+                X, Y, sample_weight, order, position + PREFETCH_ROWS_AHEAD
+            )
+        row_loss = error_terms(deltas, 0, Y, row, activation, loss, eps)
+        epoch_loss += sample_weight[row] * row_loss
+        scale = eta * sample_weight[row] / (1 * weight_scale)  # as dense_epoch's
+        for j in range(n_outputs):
+            deltas[0, j] *= scale
+        if alpha > 0:
+            _scale(weights, 1.0 - eta * alpha)
+        _add_intercept_steps(intercept, deltas, 1, rule)
+        following = _row(position + 1, order) if position + 1 < n_samples else -1
+        for j in range(n_outputs):
+            step = deltas[0, j]
+            if following < 0:  # the last row: its step alone
+                for f in range(n_features):
+                    weights[j, f] += step * X[row, f]
+                continue
+            net = intercept[j]
+            for f in range(n_features):
+                weight = weights[j, f] + step * X[row, f]
+                weights[j, f] = weight
+                net += X[following, f] * weight
+            deltas[0, j] = net
     return epoch_loss
 
 
@@ -359,6 +465,7 @@ def csr_epoch(
     activation,
     loss,
     eps,
+    error_terms,
 ):
     """One epoch of the delta rule over a CSR matrix (data, indices, indptr).
 
@@ -390,7 +497,7 @@ def csr_epoch(
                 for k in range(indptr[i], indptr[i + 1]):
                     net += data[k] * weights[j, indices[k]]
                 deltas[r, j] = wscale * net + intercept[j]
-            row_loss = _error_terms(deltas, r, Y, i, activation, loss, eps)
+            row_loss = error_terms(deltas, r, Y, i, activation, loss, eps)
             epoch_loss += sample_weight[i] * row_loss
             scale = eta * sample_weight[i] / (size * weight_scale)
             for j in range(n_outputs):

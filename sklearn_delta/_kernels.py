@@ -220,28 +220,51 @@ def _compiled_epoch(
     numba checks no bounds: every shape the kernel relies on is checked here.
     """
     _check_kernel_arguments(X, Y, sample_weight, order, params, velocity)
-    units = [np.ascontiguousarray(array.T) for array in (params[0], velocity[0])]
-    arguments = (
+    weights, weights_velocity = (
+        np.ascontiguousarray(array.T) for array in (params[0], velocity[0])
+    )
+    rows = (
         np.ascontiguousarray(Y),
         np.ascontiguousarray(sample_weight),
         np.empty(0, np.intp) if order is None else order,
-        batch_size,
-        units[0],
-        params[1],
-        units[1],
-        velocity[1],
+    )
+    step = (
         np.array(
             [rule.eta, rule.alpha, rule.momentum, rule.weight_scale, rule.fit_intercept]
         ),
         *codes,
-        float(np.finfo(units[0].dtype).eps),
+        float(np.finfo(weights.dtype).eps),
+        _compiled.error_terms_for(*codes),
     )
     if sp.issparse(X):
-        epoch_loss = _compiled.csr_epoch(X.data, X.indices, X.indptr, *arguments)
+        epoch_loss = _compiled.csr_epoch(
+            X.data,
+            X.indices,
+            X.indptr,
+            *rows,
+            batch_size,
+            weights,
+            params[1],
+            weights_velocity,
+            velocity[1],
+            *step,
+        )
+    elif batch_size == 1 and rule.momentum == 0:
+        # Online steps without momentum: the shorter chain of dependent work.
+        epoch_loss = _compiled.dense_online_epoch(X, *rows, weights, params[1], *step)
     else:
-        epoch_loss = _compiled.dense_epoch(X, *arguments)
-    params[0][...] = units[0].T
-    velocity[0][...] = units[1].T
+        epoch_loss = _compiled.dense_epoch(
+            X,
+            *rows,
+            batch_size,
+            weights,
+            params[1],
+            weights_velocity,
+            velocity[1],
+            *step,
+        )
+    params[0][...] = weights.T
+    velocity[0][...] = weights_velocity.T
     return epoch_loss
 
 
