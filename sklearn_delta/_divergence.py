@@ -76,10 +76,8 @@ class DivergenceGuard:
 
     Parameters
     ----------
-    start_loss : float
-        The mean loss of the weights the call starts from.
-    loss_scale : float
-        The scale of a sane loss on this data (see ``_training.train``).
+    null_loss : float
+        The mean loss of all-zero weights on this data.
     fresh_start : bool
         Whether the call starts a new stretch of training (a fit, or the
         first partial_fit), so that overshooting its starting loss counts as
@@ -87,19 +85,55 @@ class DivergenceGuard:
         rightly be higher.
     noisy : bool
         Whether the loss may rise by itself (mini-batches or momentum).
+    floor : float
+        Losses below this are rounding (the smallest normal number of the
+        data's dtype).
+
+    The loss of the weights the call starts from comes through
+    :meth:`start`, before the first epoch is judged.
     """
 
-    def __init__(self, start_loss, loss_scale, fresh_start, noisy=False):
-        self.start_loss = start_loss
-        self.loss_scale = loss_scale
-        fraction = NOISY_OVERSHOOT_FRACTION if noisy else OVERSHOOT_FRACTION
-        self.margin = fraction * loss_scale
-        self.call_best = start_loss if fresh_start else np.inf
+    def __init__(self, null_loss, fresh_start, noisy=False, floor=0.0):
+        self.null_loss = null_loss
+        self.fresh_start = fresh_start
+        self.fraction = NOISY_OVERSHOOT_FRACTION if noisy else OVERSHOOT_FRACTION
+        self.floor = floor
+        self.start_loss = None  # until start()
+        self.call_best = np.inf
         self.rates = []  # the rates that diverged, in order
         self._epoch_start = None
         # Where to go back to: where the call's best epoch began (at first,
         # where the call started).
         self._checkpoint = None
+
+    def start(self, start_loss):
+        """Take the mean loss of the weights the call starts from.
+
+        The scale of a sane loss on this data is the larger of it and the
+        null loss (and of the floor).
+        """
+        loss_scale = max(self.null_loss, start_loss, self.floor)
+        if not np.isfinite(loss_scale):
+            raise ValueError(
+                "The loss is not finite before training even starts (the mean "
+                f"loss of the starting weights is {start_loss:.3g}): the targets, "
+                "or the initial weights, are too large for the arithmetic. Scale "
+                "y (e.g. with TransformedTargetRegressor(regressor=..., "
+                "transformer=StandardScaler())) or give smaller coef_init."
+            )
+        self.start_loss = start_loss
+        self.loss_scale = loss_scale
+        self.margin = self.fraction * loss_scale
+        self.call_best = start_loss if self.fresh_start else np.inf
+        if self._checkpoint is not None:
+            # Started from the first epoch (a full batch): its checkpoint was
+            # taken before the loss was known.
+            self._checkpoint.call_best = self.call_best
+
+    @property
+    def start_scale(self):
+        """The starting loss, kept above the floor (for a perfect start)."""
+        return max(self.start_loss, self.floor)
 
     def epoch_begins(self, state):
         """Remember where the coming epoch starts."""

@@ -229,9 +229,6 @@ def train(
         _record_weights(state)
     guard = _start_guard(state, config, X, Y, sample_weight, fresh_start, rows)
     weight_sum, weight_scale = _training_weight(sample_weight, rows)
-    # tol is relative to the loss the call starts from (kept above the
-    # dtype's smallest normal number, for a perfect start).
-    tol_scale = max(guard.start_loss, float(np.finfo(Y.dtype).tiny))
     last_epoch = state.n_iter + max_epochs
     stop = False
     rate = None  # of the last epoch run (max_epochs >= 1, so one runs first)
@@ -246,13 +243,18 @@ def train(
         epoch_loss = _train_epoch(
             state, config, X, Y, sample_weight, rate, weight_scale, kernel, rows
         )
+        if guard.start_loss is None:  # a full batch (see _start_guard)
+            guard.start(epoch_loss)
         if guard.diverged(state, epoch_loss):
             guard.roll_back(state, config.eta0, rate)
             continue
         guard.accept(epoch_loss)
         state.learning_rate = rate
         _record_epoch(state, config, epoch_loss, weight_sum)
-        stop = _end_of_epoch(state, config, epoch_loss, validation, tol_scale, X)
+        # tol is relative to the loss the call starts from.
+        stop = _end_of_epoch(
+            state, config, epoch_loss, validation, guard.start_scale, X
+        )
         stop = _observed(observer, state, config, stop)
     guard.warn()
     return stop
@@ -287,34 +289,33 @@ def _observed(observer, state, config, stop):
 
 
 def _start_guard(state, config, X, Y, sample_weight, fresh_start, rows=None):
-    """The divergence guard of a call, from the loss of its starting weights.
+    """The divergence guard of a call, told the loss of its starting weights.
 
-    The scale of a sane loss on this data is the larger of the loss of
-    all-zero weights and that of the weights we start from. It is kept
-    above the smallest normal number of the data's dtype: smaller losses
-    are rounding (a float32 loss of tiny targets can underflow to 0 here,
+    A full batch tells it later: its epoch is one step, taken after the
+    epoch's loss is summed, so the first epoch's loss is the objective of
+    the starting weights. That saves a pass over X per call, which a stream
+    of partial_fit calls on small chunks would pay on every chunk.
+
+    Losses below the smallest normal number of the data's dtype are taken
+    as rounding (a float32 loss of tiny targets can underflow to 0 in numpy,
     while the kernel's float64 sum of the same epoch does not).
     """
-    with np.errstate(over="ignore", invalid="ignore"):
-        start_loss = objective(
-            X, Y, sample_weight, state.coef, state.intercept, config, rows
-        )
-        loss_scale = max(
-            _null_loss(config, X, Y, sample_weight, rows),
-            start_loss,
-            float(np.finfo(Y.dtype).tiny),
-        )
-    if not np.isfinite(loss_scale):
-        raise ValueError(
-            f"The loss is not finite before training even starts (the mean loss "
-            f"of the starting weights is {start_loss:.3g}): the targets, or the "
-            "initial weights, are too large for the arithmetic. Scale y (e.g. "
-            "with TransformedTargetRegressor(regressor=..., "
-            "transformer=StandardScaler())) or give smaller coef_init."
-        )
     n_rows = X.shape[0] if rows is None else len(rows)
     noisy = config.batch_size < n_rows or config.momentum > 0
-    return DivergenceGuard(start_loss, loss_scale, fresh_start, noisy)
+    with np.errstate(over="ignore", invalid="ignore"):
+        guard = DivergenceGuard(
+            _null_loss(config, X, Y, sample_weight, rows),
+            fresh_start,
+            noisy,
+            floor=float(np.finfo(Y.dtype).tiny),
+        )
+        if config.batch_size < n_rows:
+            guard.start(
+                objective(
+                    X, Y, sample_weight, state.coef, state.intercept, config, rows
+                )
+            )
+    return guard
 
 
 def _record_weights(state):
