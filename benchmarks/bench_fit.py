@@ -36,8 +36,8 @@ each measured in this run (the batch-256 epoch in floors, the online epoch
 against SGDRegressor's on dense and CSR data, the float32 speed-up of the
 epoch in every batch mode, and one pass of partial_fit over 1_000-row
 chunks against one fit epoch); and the test R^2 of batch-256 fits on noisy
-data in random order and sorted by target, with single rows and with blocks
-of rows shuffled (5 seeds each).
+data in random order, sorted by target and in time order, with single rows
+and with blocks of rows shuffled (5 seeds each).
 """
 
 import argparse
@@ -418,8 +418,9 @@ def bench_partial_fit(X, y, args):
 
 def bench_shuffle_quality(args):
     """Test R^2 of batch-256 fits (10 epochs) on noisy linear data, in random
-    order and sorted by target, with single rows and with blocks of rows
-    shuffled, 5 seeds each: {(order, shuffle): (mean, std)}."""
+    order, sorted by target and in "time order" (sorted by a feature that
+    drifts with time), with single rows and with blocks of rows shuffled, 5
+    seeds each: {(order, shuffle): (mean, std)}."""
     n_samples, n_features = (20_000, 20) if args.quick else (100_000, 50)
     rng = np.random.default_rng(0)
     w = rng.standard_normal(n_features)
@@ -428,8 +429,12 @@ def bench_shuffle_quality(args):
     X_test = rng.standard_normal((20_000, n_features))
     y_test = X_test @ w + 10
     scores = {}
-    for order in ("random", "sorted by target"):
-        keep = np.argsort(y) if order != "random" else np.arange(n_samples)
+    orders = {
+        "random": np.arange(n_samples),
+        "sorted by target": np.argsort(y),
+        "time order": np.argsort(X[:, 0]),
+    }
+    for order, keep in orders.items():
         for shuffle in (True, "blocks"):
             runs = [
                 DeltaRuleRegressor(
