@@ -236,7 +236,13 @@ def _compiled_epoch(
         float(np.finfo(weights.dtype).eps),
         _compiled.error_terms_for(*codes),
     )
-    if sp.issparse(X):
+    online = batch_size == 1 and rule.momentum == 0
+    if sp.issparse(X) and online:
+        # Online steps without momentum: plain loops (see the kernels).
+        epoch_loss = _compiled.csr_online_epoch(
+            X.data, X.indices, X.indptr, *rows, weights, params[1], *step
+        )
+    elif sp.issparse(X):
         epoch_loss = _compiled.csr_epoch(
             X.data,
             X.indices,
@@ -249,8 +255,7 @@ def _compiled_epoch(
             velocity[1],
             *step,
         )
-    elif batch_size == 1 and rule.momentum == 0:
-        # Online steps without momentum: the shorter chain of dependent work.
+    elif online:
         epoch_loss = _compiled.dense_online_epoch(X, *rows, weights, params[1], *step)
     else:
         epoch_loss = _compiled.dense_epoch(
