@@ -58,8 +58,12 @@ class TrainingData:
 
 def validate_numeric(estimator, X, *args, **kwargs):
     """scikit-learn's validate_data, with a hint when X is not numeric, and a
-    check of a CSR matrix's structure (see :func:`check_csr_structure`)."""
+    check of a sparse matrix's structure before it is converted or read
+    (see :func:`check_sparse_structure`)."""
     _check_numeric_columns(X)
+    passed = X
+    if sp.issparse(X):
+        check_sparse_structure(X)
     try:
         validated = validate_data(estimator, X, *args, **kwargs)
     except ValueError as error:
@@ -71,8 +75,8 @@ def validate_numeric(estimator, X, *args, **kwargs):
             "ColumnTransformer before this estimator in a Pipeline."
         ) from error
     X = validated[0] if isinstance(validated, tuple) else validated
-    if sp.issparse(X):
-        check_csr_structure(X)
+    if sp.issparse(X) and X is not passed:
+        check_sparse_structure(X)  # the CSR matrix a conversion gave
     return validated
 
 
@@ -108,37 +112,78 @@ def _check_numeric_columns(X):
         )
 
 
-def check_csr_structure(X):
-    """Refuse a CSR matrix whose index arrays point outside its data.
+def check_sparse_structure(X):
+    """Refuse a sparse matrix whose index arrays point outside its data.
 
-    The compiled kernels (and scipy's own products) trust ``indptr`` and
-    ``indices``: a column index outside [0, n_features), or a row pointer
-    that decreases or runs past the data, would make them read and write
-    outside their arrays. One pass over the indices, O(nnz).
+    scipy's conversions between formats (CSC, COO or BSR to CSR, which
+    scikit-learn's validation makes), its products and the compiled kernels
+    all trust the index arrays: an index outside the shape, or a row pointer
+    that decreases or runs past the data, makes them read and write outside
+    their arrays. So X is checked in the format it comes in, before anything
+    converts or reads it: CSR, CSC and BSR by their pointers and indices,
+    COO by its coordinates; one pass over the indices, O(nnz). (LIL, DOK
+    and DIA matrices are converted by numpy and Python code, and the CSR
+    matrix they give is checked.)
     """
-    n_samples, n_features = X.shape
-    indptr, indices = X.indptr, X.indices
-    problem = None
-    if indptr.shape != (n_samples + 1,) or indptr[0] != 0:
-        problem = f"indptr must hold {n_samples + 1} row starts, from 0"
-    elif np.any(np.diff(indptr) < 0):
-        problem = "indptr decreases"
-    elif not (len(indices) == len(X.data) >= indptr[-1]):
-        problem = (
-            f"indptr ends at {indptr[-1]}, beyond the {len(indices)} indices "
-            f"and {len(X.data)} values"
-        )
-    elif indptr[-1] and (
-        indices[: indptr[-1]].min() < 0 or indices[: indptr[-1]].max() >= n_features
-    ):
-        problem = f"a column index is outside [0, {n_features})"
+    fmt = X.format
+    if fmt in ("csr", "csc", "bsr"):
+        problem = _compressed_problem(X)
+        fix = "or call X.check_format(full_check=True) to find the fault"
+    elif fmt == "coo":
+        problem = _coordinates_problem(X)
+        fix = "with its row and column indices within its shape"
+    else:
+        return
     if problem:
         raise ValueError(
-            f"The CSR matrix X is malformed: {problem}. Build it with "
-            "scipy.sparse.csr_matrix((data, indices, indptr), shape=...) from "
-            "consistent arrays, or call X.check_format(full_check=True) to find "
-            "the fault."
+            f"The {fmt.upper()} matrix X is malformed: {problem}. Build it with "
+            f"scipy.sparse.{fmt}_matrix(...) from consistent arrays, {fix}."
         )
+
+
+def _compressed_problem(X):
+    """What is wrong with the pointers and indices of a CSR, CSC or BSR X."""
+    n_rows, n_columns = X.shape
+    n_values = len(X.data)
+    if X.format == "bsr":  # pointers and indices of blocks
+        block_rows, block_columns = X.blocksize
+        n_major, n_minor = n_rows // block_rows, n_columns // block_columns
+        minor = "block column index"
+    elif X.format == "csc":
+        n_major, n_minor, minor = n_columns, n_rows, "row index"
+    else:
+        n_major, n_minor, minor = n_rows, n_columns, "column index"
+    indptr, indices = X.indptr, X.indices
+    if indptr.dtype.kind not in "iu" or indices.dtype.kind not in "iu":
+        return (
+            f"its index arrays must hold integers, not {indptr.dtype} (indptr) "
+            f"and {indices.dtype} (indices)"
+        )
+    if indptr.shape != (n_major + 1,) or indptr[0] != 0:
+        return f"indptr must hold {n_major + 1} starts, from 0"
+    if np.any(np.diff(indptr) < 0):
+        return "indptr decreases"
+    if not (len(indices) == n_values >= indptr[-1]):
+        return (
+            f"indptr ends at {indptr[-1]}, beyond the {len(indices)} indices "
+            f"and {n_values} values"
+        )
+    used = indices[: indptr[-1]]
+    if len(used) and (used.min() < 0 or used.max() >= n_minor):
+        return f"a {minor} is outside [0, {n_minor})"
+    return None
+
+
+def _coordinates_problem(X):
+    """What is wrong with the coordinates of a COO X."""
+    for axis, (name, index) in enumerate(zip(("row", "column"), (X.row, X.col))):
+        if index.dtype.kind not in "iu":
+            return f"its {name} indices must be integers, not {index.dtype}"
+        if len(index) != len(X.data):
+            return f"it has {len(index)} {name} indices for {len(X.data)} values"
+        if len(index) and (index.min() < 0 or index.max() >= X.shape[axis]):
+            return f"a {name} index is outside [0, {X.shape[axis]})"
+    return None
 
 
 class InMemory:

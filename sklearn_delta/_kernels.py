@@ -277,7 +277,7 @@ def _check_kernel_arguments(X, Y, sample_weight, order, params, velocity):
     """Raise unless the arrays fit together as the compiled kernels assume.
 
     The data were validated on the way in (a CSR matrix's indices too, see
-    ``_data.check_csr_structure``) and the weights when the model was
+    ``_data.check_sparse_structure``) and the weights when the model was
     resumed; this last check costs O(1), except for the row order.
     """
     n_samples, n_features = X.shape

@@ -36,6 +36,15 @@ def malformed_csr(index):
     return sparse.csr_matrix((matrix.data, indices, matrix.indptr), shape=X.shape)
 
 
+def malformed_csc(index):
+    """X as CSC with one row index replaced by ``index`` (scipy's converter
+    to CSR would write out of bounds with it: it must never get it)."""
+    matrix = sparse.csc_matrix(X)
+    indices = matrix.indices.copy()
+    indices[5] = index
+    return sparse.csc_matrix((matrix.data, indices, matrix.indptr), shape=X.shape)
+
+
 def with_value(value, dtype=float):
     data = X.astype(dtype)
     data[3, 1] = value
@@ -228,6 +237,9 @@ ERRORS = {
     ),
     "malformed CSR matrix": Case(
         ALL_METHODS, X=malformed_csr(4), match="CSR matrix X is malformed"
+    ),
+    "malformed CSC, COO or BSR matrix": Case(
+        ALL_METHODS, X=malformed_csc(150), match="CSC matrix X is malformed"
     ),
     "predict before fit": Case(
         ["predict", "predict_proba", "score"],

@@ -1,4 +1,4 @@
-"""Hostile input never corrupts memory: malformed CSR matrices and tampered
+"""Hostile input never corrupts memory: malformed sparse matrices and tampered
 fitted state get a ValueError, never a crash.
 
 numba does no bounds checking, and neither do scipy's sparse products: a bad
@@ -77,6 +77,46 @@ def test_a_malformed_csr_matrix_is_refused_everywhere(case, batch_size):
         for method in (model.predict, model.predict_proba, model.decision_function):
             messages.append(refused(lambda: method(bad)))
         assert all("CSR matrix X is malformed" in m for m in messages), messages
+        print("refused", len(messages))
+        """
+    )
+    assert "refused 6" in output
+
+
+# Matrices in other formats, which scikit-learn's validation would convert
+# to CSR with scipy's unchecked code (a tampered CSC or COO crashed there),
+# and a CSR matrix whose indices are not integers.
+MALFORMED_SPARSE = {
+    "CSC row index far beyond": ("CSR.tocsc()", "bad.indices[3] = 10**6"),
+    "CSC negative row index": ("CSR.tocsc()", "bad.indices[3] = -1"),
+    "CSC decreasing indptr": (
+        "CSR.tocsc()",
+        "bad.indptr[2], bad.indptr[3] = bad.indptr[3], bad.indptr[2]",
+    ),
+    "COO row index far beyond": ("CSR.tocoo(copy=True)", "bad.row[3] = 10**6"),
+    "COO negative column index": ("CSR.tocoo(copy=True)", "bad.col[3] = -1"),
+    "BSR block index far beyond": (
+        "CSR.tobsr(blocksize=(2, 2))",
+        "bad.indices[0] = 10**6",
+    ),
+    "CSR indices of floats": ("CSR.copy()", "bad.indices = bad.indices.astype(float)"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MALFORMED_SPARSE))
+def test_a_malformed_sparse_matrix_of_any_format_is_refused(case):
+    build, tamper = MALFORMED_SPARSE[case]
+    output = run_isolated(
+        f"""
+        bad = {build}
+        {tamper}
+        messages = []
+        for batch_size in (1, 8, "full"):
+            model = DeltaRuleRegressor(batch_size=batch_size, max_iter=3)
+            messages.append(refused(lambda: model.fit(bad, X[:, 0])))
+            model.fit(CSR, X[:, 0])
+            messages.append(refused(lambda: model.predict(bad)))
+        assert all("matrix X is malformed" in m for m in messages), messages
         print("refused", len(messages))
         """
     )
