@@ -203,6 +203,7 @@ class InMemory:
         plain = _plain_chunk(estimator, X, y, sample_weight, reset)
         if plain is not None:
             X, y = plain
+            _check_target_range(estimator, X, y)
             return X, y, np.ones(X.shape[0], dtype=X.dtype)
         if not estimator._multi_output:
             _check_missing_labels(y)
@@ -235,6 +236,7 @@ class InMemory:
                 "Input y contains NaN: a missing target (None or NaN). Drop "
                 "those samples or fill them in."
             )
+        _check_target_range(estimator, X, y)
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
         )
@@ -277,6 +279,21 @@ def _numeric_targets(y):
             "A regressor predicts numbers: convert y (e.g. pd.to_numeric), or "
             "use DeltaRuleClassifier for labels."
         ) from error
+
+
+def _check_target_range(estimator, X, y):
+    """Refuse a regressor's targets that float32 X cannot hold: training
+    computes in X's dtype, and they would turn into infinities."""
+    if not (estimator._multi_output and X.dtype == np.float32 and y.size):
+        return
+    largest, limit = float(np.max(np.abs(y))), float(np.finfo(np.float32).max)
+    if largest > limit:
+        raise ValueError(
+            f"y has values as large as {largest:.3g}, beyond float32's range "
+            f"({limit:.3g}), and X is float32: training "
+            "computes in X's dtype. Scale y (e.g. with TransformedTargetRegressor("
+            "regressor=..., transformer=StandardScaler())) or pass X as float64."
+        )
 
 
 def _plain_chunk(estimator, X, y, sample_weight, reset):

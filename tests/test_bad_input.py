@@ -199,6 +199,13 @@ ERRORS = {
         match="missing target",
         estimator="regressor",
     ),
+    "y beyond float32's range, with float32 X": Case(
+        ["fit"],
+        X=X.astype(np.float32),
+        y=Y * 1e50,
+        match="beyond float32's range",
+        estimator="regressor",
+    ),
     "text that is not a number in a regressor's y": Case(
         ["fit", "partial_fit"],
         y=np.r_[["high"], Y[1:].astype(str)],

@@ -75,3 +75,13 @@ def test_a_later_chunk_of_other_width_is_refused_as_before():
     model = DeltaRuleRegressor(random_state=0).partial_fit(X[:50], y[:50])
     with pytest.raises(ValueError, match="4 features"):
         model.partial_fit(X[50:, :3], y[50:])
+
+
+def test_a_later_float32_chunk_with_targets_beyond_float32_is_refused():
+    X, y = make_regression(100, 4, random_state=0)
+    X = X.astype(np.float32)
+    model = DeltaRuleRegressor(random_state=0).partial_fit(X[:50], y[:50])
+    coef = model.coef_.copy()
+    with pytest.raises(ValueError, match="beyond float32's range"):
+        model.partial_fit(X[50:], y[50:] * 1e50)
+    np.testing.assert_array_equal(model.coef_, coef)
