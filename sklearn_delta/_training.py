@@ -293,8 +293,9 @@ def _start_guard(state, config, X, Y, sample_weight, fresh_start, rows=None):
 
     A full batch tells it later: its epoch is one step, taken after the
     epoch's loss is summed, so the first epoch's loss is the objective of
-    the starting weights. That saves a pass over X per call, which a stream
-    of partial_fit calls on small chunks would pay on every chunk.
+    the starting weights. That saves a pass over X per call (a product over
+    a large X, a computation over dask data; a small partial_fit chunk stays
+    in cache between passes, and gains little).
 
     Losses below the smallest normal number of the data's dtype are taken
     as rounding (a float32 loss of tiny targets can underflow to 0 in numpy,
