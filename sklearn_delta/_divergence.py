@@ -90,7 +90,8 @@ class DivergenceGuard:
         data's dtype).
 
     The loss of the weights the call starts from comes through
-    :meth:`start`, before the first epoch is judged.
+    :meth:`start`; a guard not told it by the first epoch takes that
+    epoch's loss (right for a full batch, whose one step follows its loss).
     """
 
     def __init__(self, null_loss, fresh_start, noisy=False, floor=0.0):
@@ -142,6 +143,8 @@ class DivergenceGuard:
 
     def diverged(self, state, epoch_loss):
         """Whether the epoch that just ran, of mean loss ``epoch_loss``, diverged."""
+        if self.start_loss is None:
+            self.start(epoch_loss)
         best = state.best_loss if state.best_loss < np.inf else 0.0
         return not (
             np.isfinite(epoch_loss)

@@ -238,7 +238,6 @@ def _compiled_epoch(
     )
     online = batch_size == 1 and rule.momentum == 0
     if sp.issparse(X) and online:
-        # Online steps without momentum: plain loops (see the kernels).
         epoch_loss = _compiled.csr_online_epoch(
             X.data, X.indices, X.indptr, *rows, weights, params[1], *step
         )

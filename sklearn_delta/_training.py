@@ -243,15 +243,12 @@ def train(
         epoch_loss = _train_epoch(
             state, config, X, Y, sample_weight, rate, weight_scale, kernel, rows
         )
-        if guard.start_loss is None:  # a full batch (see _start_guard)
-            guard.start(epoch_loss)
         if guard.diverged(state, epoch_loss):
             guard.roll_back(state, config.eta0, rate)
             continue
         guard.accept(epoch_loss)
         state.learning_rate = rate
         _record_epoch(state, config, epoch_loss, weight_sum)
-        # tol is relative to the loss the call starts from.
         stop = _end_of_epoch(
             state, config, epoch_loss, validation, guard.start_scale, X
         )
@@ -291,9 +288,9 @@ def _observed(observer, state, config, stop):
 def _start_guard(state, config, X, Y, sample_weight, fresh_start, rows=None):
     """The divergence guard of a call, told the loss of its starting weights.
 
-    A full batch tells it later: its epoch is one step, taken after the
-    epoch's loss is summed, so the first epoch's loss is the objective of
-    the starting weights. That saves a pass over X per call (a product over
+    A full batch does not: its epoch is one step, taken after the epoch's
+    loss is summed, so the guard takes the first epoch's loss, which is the
+    objective of the starting weights. That saves a pass over X per call (a product over
     a large X, a computation over dask data; a small partial_fit chunk stays
     in cache between passes, and gains little).
 
