@@ -324,15 +324,28 @@ def _plain_chunk(estimator, X, y, sample_weight, reset):
     ):
         return None
     for name, array in (("X", X), ("y", y)):
-        # One sum finds any NaN or infinity; only then (or when the sum of
-        # finite numbers overflows) does scikit-learn's check look, and name it.
-        with np.errstate(over="ignore", invalid="ignore"):
-            total = array.sum() if array.dtype.kind == "f" else 0.0
-        if not np.isfinite(total):
+        if not _surely_finite(array):
             _assert_all_finite(
                 array, input_name=name, estimator_name=type(estimator).__name__
             )
     return X, y
+
+
+def _surely_finite(array):
+    """True when the float ``array`` (1-D or 2-D) holds no NaN or infinity;
+    False when it may (then scikit-learn's check looks, and names it).
+
+    One sum finds any NaN or infinity (a sum of finite numbers that
+    overflows is a false alarm). A matrix is summed by BLAS, as the product
+    with a vector of ones: it reads the matrix at memory speed, about twice
+    as fast as numpy's sum, and leaves it in cache for training.
+    """
+    if array.dtype.kind != "f":
+        return True
+    with np.errstate(over="ignore", invalid="ignore"):
+        if array.ndim == 2:
+            array = array @ np.ones(array.shape[1], dtype=array.dtype)
+        return bool(np.isfinite(array.sum()))
 
 
 def _reads_rows(estimator, n_samples):

@@ -187,3 +187,44 @@ def test_a_diverging_fit_never_opens_more_subtasks_than_announced(data):
         model.set_callbacks(recorder).fit(X, y)
     assert recorder.announced == 3
     assert len([n for n in recorder.begun if n.startswith("epoch")]) <= 3
+
+
+def _count_contexts(model, monkeypatch):
+    """The callback contexts the model opens, counted as it fits."""
+    opened = []
+    original = model._init_callback_context
+
+    def counting(*args, **kwargs):
+        opened.append(kwargs)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(model, "_init_callback_context", counting)
+    return opened
+
+
+def test_without_a_listening_callback_no_context_is_opened(data, monkeypatch):
+    # Reports nobody hears cost a partial_fit call on a small chunk ~10 us.
+    X, y = data
+    model = DeltaRuleRegressor(random_state=0)
+    opened = _count_contexts(model, monkeypatch)
+    model.fit(X, y)
+    model.partial_fit(X, y)
+    assert opened == []
+    model.set_callbacks(EpochRecorder())
+    model.fit(X, y)
+    model.partial_fit(X, y)
+    assert len(opened) == 2
+
+
+def test_a_meta_estimators_callbacks_are_reported_to(data, monkeypatch):
+    # A meta-estimator passes its context down as _parent_callback_ctx: the
+    # model has no callbacks of its own, yet someone listens.
+    X, y = data
+    model = DeltaRuleRegressor(max_iter=3, tol=None, random_state=0)
+    opened = _count_contexts(model, monkeypatch)
+    recorder = EpochRecorder()
+    parent = DeltaRuleRegressor().set_callbacks(recorder)
+    parent_context = parent._init_callback_context(max_subtasks=1)
+    model._parent_callback_ctx = parent_context.subcontext(task_name="child")
+    model.fit(X, y)
+    assert len(opened) == 1
