@@ -42,6 +42,10 @@ online epoch over 1M x 100, unshuffled).
 Compiled code is cached on disk (see ``_numba.njit_cached``), so only the
 first process that uses a dtype/layout pays the compilation; where no cache
 can be written (a read-only installation), each process compiles in memory.
+
+The epoch functions release the GIL (``nogil=True``): they touch no Python
+object, and meanwhile another thread can draw the next epoch's row order
+(see ``_shuffle.EpochOrders``), or fit another model.
 """
 
 import math
@@ -283,7 +287,7 @@ def _prefetch_dense_row(X, Y, sample_weight, order, position):
     _prefetch(sample_weight, i)
 
 
-@njit_cached(fastmath=_FASTMATH)
+@njit_cached(fastmath=_FASTMATH, nogil=True)
 def dense_epoch(
     X,
     Y,
@@ -360,7 +364,7 @@ def dense_epoch(
     return epoch_loss
 
 
-@njit_cached(fastmath=_FASTMATH)
+@njit_cached(fastmath=_FASTMATH, nogil=True)
 def dense_online_epoch(
     X,
     Y,
@@ -456,7 +460,7 @@ def _prefetch_csr_rows(indptr, indices, data, Y, sample_weight, order, position)
         _prefetch(indices, first)
 
 
-@njit_cached(fastmath=_FASTMATH)
+@njit_cached(fastmath=_FASTMATH, nogil=True)
 def csr_epoch(
     data,
     indices,
@@ -539,7 +543,7 @@ def csr_epoch(
     return epoch_loss
 
 
-@njit_cached(fastmath=_FASTMATH)
+@njit_cached(fastmath=_FASTMATH, nogil=True)
 def csr_online_epoch(
     data,
     indices,

@@ -20,7 +20,7 @@ from sklearn_delta._divergence import DivergenceGuard
 from sklearn_delta._kernels import delta_rule_epoch
 from sklearn_delta._rows import block_size, blocks
 from sklearn_delta._rows import net_input as rows_net_input
-from sklearn_delta._shuffle import epoch_order
+from sklearn_delta._shuffle import EpochOrders
 
 
 @dataclass
@@ -175,26 +175,6 @@ def _loss_sum(net_input, Y, sample_weight, activation, loss):
     return sample_weight @ loss.value(Y, output), sample_weight.sum()
 
 
-def batch_order(n_samples, config, epoch, rows=None):
-    """The row order of an epoch: indices of rows, or None (every row, as is).
-
-    ``rows`` are the training rows (None: every one of the ``n_samples``);
-    the order visits them only. A shuffled epoch visits single rows in a
-    random order, or short blocks of consecutive rows (``shuffle="blocks"``,
-    see ``_shuffle.py``). Each epoch's order comes from its own generator seeded
-    with (seed, epoch), so a fit is bit-identical for the same seed and
-    partial_fit continues the sequence where the previous call stopped. Rows
-    are shuffled by index, never by copying X.
-    """
-    n_rows = n_samples if rows is None else len(rows)
-    if not config.shuffle or config.batch_size >= n_rows:
-        # A full batch sums over all its rows in any order: no need to shuffle.
-        return rows
-    rng = np.random.default_rng([config.seed, epoch])
-    order = epoch_order(n_rows, config.shuffle_block, rng)
-    return order if rows is None else rows[order]
-
-
 def train(
     state,
     config,
@@ -229,11 +209,11 @@ def train(
         _record_weights(state)
     guard = _start_guard(state, config, X, Y, sample_weight, fresh_start, rows)
     weight_sum, weight_scale = _training_weight(sample_weight, rows)
-    last_epoch = state.n_iter + max_epochs
+    orders = EpochOrders(X.shape[0], config, rows, state.n_iter + max_epochs)
     stop = False
     rate = None  # of the last epoch run (max_epochs >= 1, so one runs first)
     while True:
-        if stop or state.n_iter >= last_epoch:
+        if stop or state.n_iter >= orders.last_epoch:
             if _ends_well(state, config, X, Y, sample_weight, guard, rate, rows):
                 break
             stop = False
@@ -241,7 +221,7 @@ def train(
         observer.epoch_begin(state)
         rate = _learning_rate(state, config)
         epoch_loss = _train_epoch(
-            state, config, X, Y, sample_weight, rate, weight_scale, kernel, rows
+            state, config, X, Y, sample_weight, rate, weight_scale, kernel, orders
         )
         if guard.diverged(state, epoch_loss):
             guard.roll_back(state, config.eta0, rate)
@@ -357,14 +337,17 @@ def _learning_rate(state, config):
     return rate * state.rate_scale
 
 
-def _train_epoch(state, config, X, Y, sample_weight, rate, weight_scale, kernel, rows):
-    """Run the kernel over one epoch of the rows ``rows`` (None: all) at
-    ``rate``; return the epoch's mean loss."""
+def _train_epoch(
+    state, config, X, Y, sample_weight, rate, weight_scale, kernel, orders
+):
+    """Run the kernel over one epoch at ``rate``, in the row order ``orders``
+    gives (an :class:`~sklearn_delta._shuffle.EpochOrders`); return the
+    epoch's mean loss."""
     rule = UpdateRule(
         rate, config.alpha, config.momentum, weight_scale, config.fit_intercept
     )
-    order = batch_order(X.shape[0], config, state.n_iter, rows)
-    n_rows = X.shape[0] if rows is None else len(rows)
+    order = orders(state.n_iter)
+    n_rows = orders.n_rows
     # The penalty of the weights the epoch starts from, as the first batch's
     # loss is theirs: for a full batch, the epoch's value is the objective of
     # those weights.

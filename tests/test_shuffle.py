@@ -1,14 +1,16 @@
 """Shuffled epochs (``_shuffle.py``): single rows by default, short blocks of
 rows with ``shuffle="blocks"``; what each order is, and how each trains."""
 
+import warnings
+
 import numpy as np
 import pytest
 import scipy.sparse as sp
 from sklearn.datasets import make_regression
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_delta import DeltaRuleRegressor
-from sklearn_delta._shuffle import block_rows, epoch_order, row_bytes
+from sklearn_delta import DeltaRuleRegressor, DivergenceWarning, _compiled, _shuffle
+from sklearn_delta._shuffle import EpochOrders, block_rows, epoch_order, row_bytes
 
 SEEDS = range(5)
 
@@ -81,6 +83,91 @@ def test_a_shuffled_refit_is_bit_identical(shuffle):
     np.testing.assert_array_equal(first.coef_, again.coef_)
     np.testing.assert_array_equal(first.loss_curve_, again.loss_curve_)
     assert not np.array_equal(fit(8).coef_, first.coef_)
+
+
+def _fit(X, y, **params):
+    model = DeltaRuleRegressor(max_iter=4, tol=None, random_state=3, **params)
+    return model.fit(X, y)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"batch_size": 1},
+        {"batch_size": 64, "shuffle": "blocks"},
+        {"batch_size": 8, "early_stopping": True, "n_iter_no_change": 10},
+        # Diverges at first: rolled-back epochs are run again, in their order.
+        {"batch_size": 1, "eta0": 0.5},
+    ],
+)
+def test_orders_drawn_ahead_in_threads_train_the_same_model(params, monkeypatch):
+    X, y = make_regression(3000, 8, noise=1, random_state=0)
+    X = np.vstack([X[:2990], 40 * X[2990:]])  # a few large rows, for the divergence
+    with warnings.catch_warnings():
+        # Only the diverging fit warns, the same way on both roads.
+        warnings.simplefilter("ignore", DivergenceWarning)
+        inline = _fit(X, y, **params)
+        drawn = []
+        monkeypatch.setattr(_shuffle, "DRAW_AHEAD_ROWS", 0)
+        monkeypatch.setattr(_shuffle, "_Drawing", _recording(_shuffle._Drawing, drawn))
+        ahead = _fit(X, y, **params)
+    assert len(drawn) >= 3  # epochs 2, 3 and 4 at least
+    np.testing.assert_array_equal(ahead.coef_, inline.coef_)
+    np.testing.assert_array_equal(ahead.loss_curve_, inline.loss_curve_)
+    assert ahead.n_iter_ == inline.n_iter_
+
+
+def _recording(cls, drawn):
+    class Recording(cls):
+        def __init__(self, draw, epoch):
+            drawn.append(epoch)
+            super().__init__(draw, epoch)
+
+    return Recording
+
+
+def test_an_order_is_drawn_ahead_only_for_the_calls_next_epoch(monkeypatch):
+    monkeypatch.setattr(_shuffle, "DRAW_AHEAD_ROWS", 0)
+    model = DeltaRuleRegressor(batch_size=2)
+    model._seed = 0
+    config = model._config(np.zeros((9, 1)), 9, 1, 0.1)
+    orders = EpochOrders(9, config, rows=None, last_epoch=2)
+    first = orders(0)
+    assert list(orders._ahead) == [1]
+    np.testing.assert_array_equal(orders(1), _shuffle.batch_order(9, config, 1))
+    assert orders._ahead == {}  # epoch 2 is not this call's
+    np.testing.assert_array_equal(orders(0), first)  # run again: drawn again
+
+
+def test_an_error_in_the_drawing_thread_is_raised_where_the_order_is_needed():
+    def draw(epoch):
+        raise MemoryError("no room for the order")
+
+    drawing = _shuffle._Drawing(draw, 1)
+    with pytest.raises(MemoryError, match="no room"):
+        drawing.result()
+
+
+def test_few_rows_or_unshuffled_epochs_draw_no_thread(monkeypatch):
+    drawn = []
+    monkeypatch.setattr(_shuffle, "_Drawing", _recording(_shuffle._Drawing, drawn))
+    X, y = make_regression(2000, 3, random_state=0)
+    _fit(X, y, batch_size=8)  # fewer rows than DRAW_AHEAD_ROWS
+    monkeypatch.setattr(_shuffle, "DRAW_AHEAD_ROWS", 0)
+    _fit(X, y, batch_size=8, shuffle=False)
+    _fit(X, y, batch_size="full")
+    assert drawn == []
+
+
+def test_the_epoch_kernels_release_the_gil():
+    # So that the next epoch's order is drawn while they run.
+    for kernel in (
+        _compiled.dense_epoch,
+        _compiled.dense_online_epoch,
+        _compiled.csr_epoch,
+        _compiled.csr_online_epoch,
+    ):
+        assert kernel.targetoptions.get("nogil") is True, kernel
 
 
 def _data(order):
