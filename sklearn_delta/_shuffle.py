@@ -29,8 +29,8 @@ single rows stay the default.
 Every order is drawn from the generator it is given, so that a fit is
 bit-identical for the same seed.
 
-Drawing a permutation of 1M rows takes numpy 8-20 ms (random swaps over
-8 MB), 10-20% of a shuffled epoch's time on this much data. So
+Drawing a permutation of 1M rows takes numpy about 10 ms (random swaps
+over 8 MB), 10-20% of a shuffled epoch's time on this much data. So
 :class:`EpochOrders` draws each epoch's order in a thread while the epoch
 before it runs: the compiled kernels release the GIL, and the order comes
 from a generator of its own, seeded with (seed, epoch), which makes it the
