@@ -571,8 +571,9 @@ def print_shuffle_quality(scores):
 
 
 def ratio(value, reference):
-    """value / reference; NaN when either measured no time at all (a single
-    repeat on a busy machine can find 3 epochs no slower than 1)."""
+    """value / reference; NaN when the reference measured no time at all, or
+    the value less than none (a single repeat on a busy machine can find 3
+    epochs faster than 1)."""
     return value / reference if reference > 0 and value >= 0 else float("nan")
 
 

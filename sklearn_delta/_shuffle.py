@@ -175,8 +175,14 @@ class EpochOrders:
         """
         drawing = self._ahead.pop(epoch, None)
         order = self._draw(epoch) if drawing is None else drawing.result()
+        self._ahead = {}
         if self._threaded and epoch + 1 < self.last_epoch:
-            self._ahead = {epoch + 1: _Drawing(self._draw, epoch + 1)}
+            try:
+                self._ahead[epoch + 1] = _Drawing(self._draw, epoch + 1)
+            except RuntimeError:
+                # No thread to be had (a limit on threads, an interpreter
+                # shutting down): the orders are drawn when needed.
+                self._threaded = False
         return order
 
 

@@ -148,6 +148,19 @@ def test_an_error_in_the_drawing_thread_is_raised_where_the_order_is_needed():
         drawing.result()
 
 
+def test_without_threads_to_be_had_the_orders_are_drawn_when_needed(monkeypatch):
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    X, y = make_regression(3000, 8, noise=1, random_state=0)
+    inline = _fit(X, y, batch_size=8)
+    monkeypatch.setattr(_shuffle, "DRAW_AHEAD_ROWS", 0)
+    monkeypatch.setattr(_shuffle._Drawing, "start", refuse)
+    without_threads = _fit(X, y, batch_size=8)
+    np.testing.assert_array_equal(without_threads.coef_, inline.coef_)
+    np.testing.assert_array_equal(without_threads.loss_curve_, inline.loss_curve_)
+
+
 def test_few_rows_or_unshuffled_epochs_draw_no_thread(monkeypatch):
     drawn = []
     monkeypatch.setattr(_shuffle, "_Drawing", _recording(_shuffle._Drawing, drawn))
