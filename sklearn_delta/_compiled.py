@@ -179,11 +179,15 @@ def _linear_error_terms(deltas, r, Y, row, activation, loss, eps):
     """:func:`_error_terms` of identity units and the squared error, the
     regressor's default: the error itself.
 
-    The kernels take their error-term function as an argument, so that
-    numba compiles a kernel for each: without the branches over every
-    activation and loss in the row loop, LLVM keeps the row's values in
-    registers (the kernel's online epoch over 1M x 100 float64 went from 67
-    to 49 ms).
+    Each epoch kernel has an entry point that inlines it with this function
+    (``dense_epoch_linear``...): without the branches over every activation
+    and loss in the row loop, LLVM keeps the row's values in registers (the
+    kernel's online epoch over 1M x 100 float64 went from 67 to 49 ms).
+
+    (The function is not an argument of the entry points: numba caches
+    compiled code under the types of the arguments, and a function's type
+    in that key never matched in a later process, which then compiled the
+    kernel again; see ``tests/test_kernel_cache.py``.)
     """
     row_loss = 0.0
     for j in range(deltas.shape[1]):
@@ -193,11 +197,12 @@ def _linear_error_terms(deltas, r, Y, row, activation, loss, eps):
     return row_loss
 
 
-def error_terms_for(activation, loss):
-    """The error-term function the kernels take for these unit codes."""
-    if activation == IDENTITY and loss == SQUARED_ERROR:
-        return _linear_error_terms
-    return _error_terms
+def epoch_kernel(name, activation, loss):
+    """The entry point of the epoch kernel ``name`` ("dense_epoch",
+    "dense_online_epoch", "csr_epoch" or "csr_online_epoch") for these unit
+    codes: the ``_linear`` one for identity units with the squared error."""
+    linear = activation == IDENTITY and loss == SQUARED_ERROR
+    return globals()[name + "_linear" if linear else name]
 
 
 @njit_cached(fastmath=_FASTMATH, inline="always")
@@ -287,8 +292,8 @@ def _prefetch_dense_row(X, Y, sample_weight, order, position):
     _prefetch(sample_weight, i)
 
 
-@njit_cached(fastmath=_FASTMATH, nogil=True)
-def dense_epoch(
+@njit_cached(fastmath=_FASTMATH, inline="always")
+def _dense_epoch(
     X,
     Y,
     sample_weight,
@@ -310,7 +315,7 @@ def dense_epoch(
     the training rows when early stopping holds some out), or is empty to
     visit every row as they are. ``rule`` is (eta, alpha, momentum,
     weight_scale, fit_intercept). ``error_terms`` is the function that turns
-    a row's net inputs into error terms (see :func:`error_terms_for`).
+    a row's net inputs into error terms (see :func:`epoch_kernel`).
     Returns the sum over the visited rows of
     weight * loss (each taken before its batch's step).
     """
@@ -365,7 +370,77 @@ def dense_epoch(
 
 
 @njit_cached(fastmath=_FASTMATH, nogil=True)
-def dense_online_epoch(
+def dense_epoch(
+    X,
+    Y,
+    sample_weight,
+    order,
+    batch_size,
+    weights,
+    intercept,
+    weights_velocity,
+    intercept_velocity,
+    rule,
+    activation,
+    loss,
+    eps,
+):
+    """:func:`_dense_epoch` for any unit (:func:`_error_terms`)."""
+    return _dense_epoch(
+        X,
+        Y,
+        sample_weight,
+        order,
+        batch_size,
+        weights,
+        intercept,
+        weights_velocity,
+        intercept_velocity,
+        rule,
+        activation,
+        loss,
+        eps,
+        _error_terms,
+    )
+
+
+@njit_cached(fastmath=_FASTMATH, nogil=True)
+def dense_epoch_linear(
+    X,
+    Y,
+    sample_weight,
+    order,
+    batch_size,
+    weights,
+    intercept,
+    weights_velocity,
+    intercept_velocity,
+    rule,
+    activation,
+    loss,
+    eps,
+):
+    """:func:`_dense_epoch` for identity units and the squared error."""
+    return _dense_epoch(
+        X,
+        Y,
+        sample_weight,
+        order,
+        batch_size,
+        weights,
+        intercept,
+        weights_velocity,
+        intercept_velocity,
+        rule,
+        activation,
+        loss,
+        eps,
+        _linear_error_terms,
+    )
+
+
+@njit_cached(fastmath=_FASTMATH, inline="always")
+def _dense_online_epoch(
     X,
     Y,
     sample_weight,
@@ -434,6 +509,64 @@ def dense_online_epoch(
     return epoch_loss
 
 
+@njit_cached(fastmath=_FASTMATH, nogil=True)
+def dense_online_epoch(
+    X,
+    Y,
+    sample_weight,
+    order,
+    weights,
+    intercept,
+    rule,
+    activation,
+    loss,
+    eps,
+):
+    """:func:`_dense_online_epoch` for any unit (:func:`_error_terms`)."""
+    return _dense_online_epoch(
+        X,
+        Y,
+        sample_weight,
+        order,
+        weights,
+        intercept,
+        rule,
+        activation,
+        loss,
+        eps,
+        _error_terms,
+    )
+
+
+@njit_cached(fastmath=_FASTMATH, nogil=True)
+def dense_online_epoch_linear(
+    X,
+    Y,
+    sample_weight,
+    order,
+    weights,
+    intercept,
+    rule,
+    activation,
+    loss,
+    eps,
+):
+    """:func:`_dense_online_epoch` for identity units and the squared error."""
+    return _dense_online_epoch(
+        X,
+        Y,
+        sample_weight,
+        order,
+        weights,
+        intercept,
+        rule,
+        activation,
+        loss,
+        eps,
+        _linear_error_terms,
+    )
+
+
 @njit_cached(fastmath=_FASTMATH, inline="always")
 def _prefetch_csr_rows(indptr, indices, data, Y, sample_weight, order, position):
     """Prefetch what the rows ahead of ``order[position]`` will need, where
@@ -460,8 +593,8 @@ def _prefetch_csr_rows(indptr, indices, data, Y, sample_weight, order, position)
         _prefetch(indices, first)
 
 
-@njit_cached(fastmath=_FASTMATH, nogil=True)
-def csr_epoch(
+@njit_cached(fastmath=_FASTMATH, inline="always")
+def _csr_epoch(
     data,
     indices,
     indptr,
@@ -544,7 +677,85 @@ def csr_epoch(
 
 
 @njit_cached(fastmath=_FASTMATH, nogil=True)
-def csr_online_epoch(
+def csr_epoch(
+    data,
+    indices,
+    indptr,
+    Y,
+    sample_weight,
+    order,
+    batch_size,
+    weights,
+    intercept,
+    weights_velocity,
+    intercept_velocity,
+    rule,
+    activation,
+    loss,
+    eps,
+):
+    """:func:`_csr_epoch` for any unit (:func:`_error_terms`)."""
+    return _csr_epoch(
+        data,
+        indices,
+        indptr,
+        Y,
+        sample_weight,
+        order,
+        batch_size,
+        weights,
+        intercept,
+        weights_velocity,
+        intercept_velocity,
+        rule,
+        activation,
+        loss,
+        eps,
+        _error_terms,
+    )
+
+
+@njit_cached(fastmath=_FASTMATH, nogil=True)
+def csr_epoch_linear(
+    data,
+    indices,
+    indptr,
+    Y,
+    sample_weight,
+    order,
+    batch_size,
+    weights,
+    intercept,
+    weights_velocity,
+    intercept_velocity,
+    rule,
+    activation,
+    loss,
+    eps,
+):
+    """:func:`_csr_epoch` for identity units and the squared error."""
+    return _csr_epoch(
+        data,
+        indices,
+        indptr,
+        Y,
+        sample_weight,
+        order,
+        batch_size,
+        weights,
+        intercept,
+        weights_velocity,
+        intercept_velocity,
+        rule,
+        activation,
+        loss,
+        eps,
+        _linear_error_terms,
+    )
+
+
+@njit_cached(fastmath=_FASTMATH, inline="always")
+def _csr_online_epoch(
     data,
     indices,
     indptr,
@@ -609,3 +820,69 @@ def csr_online_epoch(
     if wscale != 1.0:
         _scale(weights, wscale)
     return epoch_loss
+
+
+@njit_cached(fastmath=_FASTMATH, nogil=True)
+def csr_online_epoch(
+    data,
+    indices,
+    indptr,
+    Y,
+    sample_weight,
+    order,
+    weights,
+    intercept,
+    rule,
+    activation,
+    loss,
+    eps,
+):
+    """:func:`_csr_online_epoch` for any unit (:func:`_error_terms`)."""
+    return _csr_online_epoch(
+        data,
+        indices,
+        indptr,
+        Y,
+        sample_weight,
+        order,
+        weights,
+        intercept,
+        rule,
+        activation,
+        loss,
+        eps,
+        _error_terms,
+    )
+
+
+@njit_cached(fastmath=_FASTMATH, nogil=True)
+def csr_online_epoch_linear(
+    data,
+    indices,
+    indptr,
+    Y,
+    sample_weight,
+    order,
+    weights,
+    intercept,
+    rule,
+    activation,
+    loss,
+    eps,
+):
+    """:func:`_csr_online_epoch` for identity units and the squared error."""
+    return _csr_online_epoch(
+        data,
+        indices,
+        indptr,
+        Y,
+        sample_weight,
+        order,
+        weights,
+        intercept,
+        rule,
+        activation,
+        loss,
+        eps,
+        _linear_error_terms,
+    )

@@ -234,31 +234,17 @@ def _compiled_epoch(
         ),
         *codes,
         float(np.finfo(weights.dtype).eps),
-        _compiled.error_terms_for(*codes),
     )
     online = batch_size == 1 and rule.momentum == 0
-    if sp.issparse(X) and online:
-        epoch_loss = _compiled.csr_online_epoch(
-            X.data, X.indices, X.indptr, *rows, weights, params[1], *step
-        )
-    elif sp.issparse(X):
-        epoch_loss = _compiled.csr_epoch(
-            X.data,
-            X.indices,
-            X.indptr,
-            *rows,
-            batch_size,
-            weights,
-            params[1],
-            weights_velocity,
-            velocity[1],
-            *step,
-        )
-    elif online:
-        epoch_loss = _compiled.dense_online_epoch(X, *rows, weights, params[1], *step)
+    sparse = sp.issparse(X)
+    name = ("csr_" if sparse else "dense_") + ("online_" if online else "") + "epoch"
+    kernel = _compiled.epoch_kernel(name, *codes)
+    data = (X.data, X.indices, X.indptr) if sparse else (X,)
+    if online:
+        epoch_loss = kernel(*data, *rows, weights, params[1], *step)
     else:
-        epoch_loss = _compiled.dense_epoch(
-            X,
+        epoch_loss = kernel(
+            *data,
             *rows,
             batch_size,
             weights,

@@ -72,7 +72,8 @@ CHILD = textwrap.dedent(
     from sklearn_delta import _compiled, _numba, _split
 
     assert not _numba.CACHE
-    kernels = [_compiled.dense_epoch, _compiled.csr_epoch]
+    kernels = [_compiled.dense_epoch, _compiled.csr_epoch]  # the classifier's
+    kernels += [_compiled.dense_epoch_linear, _compiled.csr_epoch_linear]
     kernels += [_split._dense_projection, _split._csr_projection]
     for kernel in kernels:
         assert kernel.signatures, f"{kernel.__name__} never ran"

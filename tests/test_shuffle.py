@@ -174,13 +174,10 @@ def test_few_rows_or_unshuffled_epochs_draw_no_thread(monkeypatch):
 
 def test_the_epoch_kernels_release_the_gil():
     # So that the next epoch's order is drawn while they run.
-    for kernel in (
-        _compiled.dense_epoch,
-        _compiled.dense_online_epoch,
-        _compiled.csr_epoch,
-        _compiled.csr_online_epoch,
-    ):
-        assert kernel.targetoptions.get("nogil") is True, kernel
+    for name in ("dense_epoch", "dense_online_epoch", "csr_epoch", "csr_online_epoch"):
+        for entry in (name, name + "_linear"):
+            kernel = getattr(_compiled, entry)
+            assert kernel.targetoptions.get("nogil") is True, entry
 
 
 def _data(order):
