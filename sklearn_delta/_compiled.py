@@ -293,32 +293,23 @@ def _prefetch_dense_row(X, Y, sample_weight, order, position):
 
 
 @njit_cached(fastmath=_FASTMATH, inline="always")
-def _dense_epoch(
-    X,
-    Y,
-    sample_weight,
-    order,
-    batch_size,
-    weights,
-    intercept,
-    weights_velocity,
-    intercept_velocity,
-    rule,
-    activation,
-    loss,
-    eps,
-    error_terms,
-):
+def _dense_epoch(X, rows, params, update, error_terms):
     """One epoch of the delta rule over a dense C-ordered X.
 
-    ``order`` holds the rows to visit in turn (a permutation when shuffling,
-    the training rows when early stopping holds some out), or is empty to
-    visit every row as they are. ``rule`` is (eta, alpha, momentum,
+    ``rows`` is (Y, sample_weight, order): ``order`` holds the rows to visit
+    in turn (a permutation when shuffling, the training rows when early
+    stopping holds some out), or is empty to visit every row as they are.
+    ``params`` is (batch_size, weights, intercept, weights_velocity,
+    intercept_velocity), updated in place. ``update`` is (rule, activation
+    code, loss code, eps), with ``rule`` (eta, alpha, momentum,
     weight_scale, fit_intercept). ``error_terms`` is the function that turns
-    a row's net inputs into error terms (see :func:`epoch_kernel`).
-    Returns the sum over the visited rows of
-    weight * loss (each taken before its batch's step).
+    a row's net inputs into error terms (see :func:`epoch_kernel`). Returns
+    the sum over the visited rows of weight * loss (each taken before its
+    batch's step).
     """
+    Y, sample_weight, order = rows
+    batch_size, weights, intercept, weights_velocity, intercept_velocity = params
+    rule, activation, loss, eps = update
     n_features = X.shape[1]
     n_outputs = weights.shape[0]
     eta, weight_scale = rule[0], rule[3]
@@ -370,91 +361,22 @@ def _dense_epoch(
 
 
 @njit_cached(fastmath=_FASTMATH, nogil=True)
-def dense_epoch(
-    X,
-    Y,
-    sample_weight,
-    order,
-    batch_size,
-    weights,
-    intercept,
-    weights_velocity,
-    intercept_velocity,
-    rule,
-    activation,
-    loss,
-    eps,
-):
+def dense_epoch(X, rows, params, update):
     """:func:`_dense_epoch` for any unit (:func:`_error_terms`)."""
-    return _dense_epoch(
-        X,
-        Y,
-        sample_weight,
-        order,
-        batch_size,
-        weights,
-        intercept,
-        weights_velocity,
-        intercept_velocity,
-        rule,
-        activation,
-        loss,
-        eps,
-        _error_terms,
-    )
+    return _dense_epoch(X, rows, params, update, _error_terms)
 
 
 @njit_cached(fastmath=_FASTMATH, nogil=True)
-def dense_epoch_linear(
-    X,
-    Y,
-    sample_weight,
-    order,
-    batch_size,
-    weights,
-    intercept,
-    weights_velocity,
-    intercept_velocity,
-    rule,
-    activation,
-    loss,
-    eps,
-):
+def dense_epoch_linear(X, rows, params, update):
     """:func:`_dense_epoch` for identity units and the squared error."""
-    return _dense_epoch(
-        X,
-        Y,
-        sample_weight,
-        order,
-        batch_size,
-        weights,
-        intercept,
-        weights_velocity,
-        intercept_velocity,
-        rule,
-        activation,
-        loss,
-        eps,
-        _linear_error_terms,
-    )
+    return _dense_epoch(X, rows, params, update, _linear_error_terms)
 
 
 @njit_cached(fastmath=_FASTMATH, inline="always")
-def _dense_online_epoch(
-    X,
-    Y,
-    sample_weight,
-    order,
-    weights,
-    intercept,
-    rule,
-    activation,
-    loss,
-    eps,
-    error_terms,
-):
-    """:func:`dense_epoch` for online steps (batches of one row) without
-    momentum: the same steps, in a shorter chain.
+def _dense_online_epoch(X, rows, params, update, error_terms):
+    """:func:`_dense_epoch` for online steps (batches of one row) without
+    momentum: the same steps, in a shorter chain. ``params`` is (weights,
+    intercept).
 
     Each online step waits for the one before: a row's net input needs the
     weights that the previous row's step wrote. Done as two passes over the
@@ -464,6 +386,9 @@ def _dense_online_epoch(
     (the kernel's online epoch over 1M x 100 float64 in order went from
     49 to 33 ms, shuffled from 56 to 50 ms).
     """
+    Y, sample_weight, order = rows
+    weights, intercept = params
+    rule, activation, loss, eps = update
     n_features = X.shape[1]
     n_outputs = weights.shape[0]
     eta, alpha, weight_scale = rule[0], rule[1], rule[3]
@@ -510,61 +435,15 @@ def _dense_online_epoch(
 
 
 @njit_cached(fastmath=_FASTMATH, nogil=True)
-def dense_online_epoch(
-    X,
-    Y,
-    sample_weight,
-    order,
-    weights,
-    intercept,
-    rule,
-    activation,
-    loss,
-    eps,
-):
+def dense_online_epoch(X, rows, params, update):
     """:func:`_dense_online_epoch` for any unit (:func:`_error_terms`)."""
-    return _dense_online_epoch(
-        X,
-        Y,
-        sample_weight,
-        order,
-        weights,
-        intercept,
-        rule,
-        activation,
-        loss,
-        eps,
-        _error_terms,
-    )
+    return _dense_online_epoch(X, rows, params, update, _error_terms)
 
 
 @njit_cached(fastmath=_FASTMATH, nogil=True)
-def dense_online_epoch_linear(
-    X,
-    Y,
-    sample_weight,
-    order,
-    weights,
-    intercept,
-    rule,
-    activation,
-    loss,
-    eps,
-):
+def dense_online_epoch_linear(X, rows, params, update):
     """:func:`_dense_online_epoch` for identity units and the squared error."""
-    return _dense_online_epoch(
-        X,
-        Y,
-        sample_weight,
-        order,
-        weights,
-        intercept,
-        rule,
-        activation,
-        loss,
-        eps,
-        _linear_error_terms,
-    )
+    return _dense_online_epoch(X, rows, params, update, _linear_error_terms)
 
 
 @njit_cached(fastmath=_FASTMATH, inline="always")
@@ -594,31 +473,19 @@ def _prefetch_csr_rows(indptr, indices, data, Y, sample_weight, order, position)
 
 
 @njit_cached(fastmath=_FASTMATH, inline="always")
-def _csr_epoch(
-    data,
-    indices,
-    indptr,
-    Y,
-    sample_weight,
-    order,
-    batch_size,
-    weights,
-    intercept,
-    weights_velocity,
-    intercept_velocity,
-    rule,
-    activation,
-    loss,
-    eps,
-    error_terms,
-):
-    """One epoch of the delta rule over a CSR matrix (data, indices, indptr).
+def _csr_epoch(csr, rows, params, update, error_terms):
+    """One epoch of the delta rule over a CSR matrix ``csr``, (data,
+    indices, indptr).
 
-    As :func:`dense_epoch`, but a step touches only the features present in
+    As :func:`_dense_epoch`, but a step touches only the features present in
     the batch. Without momentum the L2 decay is kept lazily, as a scale
     ``wscale`` of the weights (the true weights are ``wscale * weights``), so
     that it costs O(1) per batch instead of O(n_features).
     """
+    data, indices, indptr = csr
+    Y, sample_weight, order = rows
+    batch_size, weights, intercept, weights_velocity, intercept_velocity = params
+    rule, activation, loss, eps = update
     # The rows visited: those of ``order``, or every row when it is empty.
     n_samples = order.shape[0] if order.shape[0] else indptr.shape[0] - 1
     n_outputs = weights.shape[0]
@@ -677,101 +544,22 @@ def _csr_epoch(
 
 
 @njit_cached(fastmath=_FASTMATH, nogil=True)
-def csr_epoch(
-    data,
-    indices,
-    indptr,
-    Y,
-    sample_weight,
-    order,
-    batch_size,
-    weights,
-    intercept,
-    weights_velocity,
-    intercept_velocity,
-    rule,
-    activation,
-    loss,
-    eps,
-):
+def csr_epoch(csr, rows, params, update):
     """:func:`_csr_epoch` for any unit (:func:`_error_terms`)."""
-    return _csr_epoch(
-        data,
-        indices,
-        indptr,
-        Y,
-        sample_weight,
-        order,
-        batch_size,
-        weights,
-        intercept,
-        weights_velocity,
-        intercept_velocity,
-        rule,
-        activation,
-        loss,
-        eps,
-        _error_terms,
-    )
+    return _csr_epoch(csr, rows, params, update, _error_terms)
 
 
 @njit_cached(fastmath=_FASTMATH, nogil=True)
-def csr_epoch_linear(
-    data,
-    indices,
-    indptr,
-    Y,
-    sample_weight,
-    order,
-    batch_size,
-    weights,
-    intercept,
-    weights_velocity,
-    intercept_velocity,
-    rule,
-    activation,
-    loss,
-    eps,
-):
+def csr_epoch_linear(csr, rows, params, update):
     """:func:`_csr_epoch` for identity units and the squared error."""
-    return _csr_epoch(
-        data,
-        indices,
-        indptr,
-        Y,
-        sample_weight,
-        order,
-        batch_size,
-        weights,
-        intercept,
-        weights_velocity,
-        intercept_velocity,
-        rule,
-        activation,
-        loss,
-        eps,
-        _linear_error_terms,
-    )
+    return _csr_epoch(csr, rows, params, update, _linear_error_terms)
 
 
 @njit_cached(fastmath=_FASTMATH, inline="always")
-def _csr_online_epoch(
-    data,
-    indices,
-    indptr,
-    Y,
-    sample_weight,
-    order,
-    weights,
-    intercept,
-    rule,
-    activation,
-    loss,
-    eps,
-    error_terms,
-):
-    """:func:`csr_epoch` for online steps (batches of one row) without
+def _csr_online_epoch(csr, rows, params, update, error_terms):
+    """:func:`_csr_epoch` for online steps (batches of one row) without
     momentum: the same steps and arithmetic, in a plain loop over rows.
+    ``params`` is (weights, intercept).
 
     A CSR row holds a few entries, so the general kernel's bookkeeping per
     batch (its loops over the rows of a batch, the velocity and step
@@ -779,6 +567,10 @@ def _csr_online_epoch(
     entries, this kernel takes 105 ns per row shuffled and 41 in order,
     against 121 and 49 for :func:`csr_epoch`.
     """
+    data, indices, indptr = csr
+    Y, sample_weight, order = rows
+    weights, intercept = params
+    rule, activation, loss, eps = update
     n_samples = order.shape[0] if order.shape[0] else indptr.shape[0] - 1
     n_outputs = weights.shape[0]
     eta, alpha, weight_scale = rule[0], rule[1], rule[3]
@@ -823,66 +615,12 @@ def _csr_online_epoch(
 
 
 @njit_cached(fastmath=_FASTMATH, nogil=True)
-def csr_online_epoch(
-    data,
-    indices,
-    indptr,
-    Y,
-    sample_weight,
-    order,
-    weights,
-    intercept,
-    rule,
-    activation,
-    loss,
-    eps,
-):
+def csr_online_epoch(csr, rows, params, update):
     """:func:`_csr_online_epoch` for any unit (:func:`_error_terms`)."""
-    return _csr_online_epoch(
-        data,
-        indices,
-        indptr,
-        Y,
-        sample_weight,
-        order,
-        weights,
-        intercept,
-        rule,
-        activation,
-        loss,
-        eps,
-        _error_terms,
-    )
+    return _csr_online_epoch(csr, rows, params, update, _error_terms)
 
 
 @njit_cached(fastmath=_FASTMATH, nogil=True)
-def csr_online_epoch_linear(
-    data,
-    indices,
-    indptr,
-    Y,
-    sample_weight,
-    order,
-    weights,
-    intercept,
-    rule,
-    activation,
-    loss,
-    eps,
-):
+def csr_online_epoch_linear(csr, rows, params, update):
     """:func:`_csr_online_epoch` for identity units and the squared error."""
-    return _csr_online_epoch(
-        data,
-        indices,
-        indptr,
-        Y,
-        sample_weight,
-        order,
-        weights,
-        intercept,
-        rule,
-        activation,
-        loss,
-        eps,
-        _linear_error_terms,
-    )
+    return _csr_online_epoch(csr, rows, params, update, _linear_error_terms)

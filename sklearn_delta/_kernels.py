@@ -228,7 +228,7 @@ def _compiled_epoch(
         np.ascontiguousarray(sample_weight),
         np.empty(0, np.intp) if order is None else order,
     )
-    step = (
+    update = (
         np.array(
             [rule.eta, rule.alpha, rule.momentum, rule.weight_scale, rule.fit_intercept]
         ),
@@ -238,21 +238,11 @@ def _compiled_epoch(
     online = batch_size == 1 and rule.momentum == 0
     sparse = sp.issparse(X)
     name = ("csr_" if sparse else "dense_") + ("online_" if online else "") + "epoch"
-    kernel = _compiled.epoch_kernel(name, *codes)
-    data = (X.data, X.indices, X.indptr) if sparse else (X,)
-    if online:
-        epoch_loss = kernel(*data, *rows, weights, params[1], *step)
-    else:
-        epoch_loss = kernel(
-            *data,
-            *rows,
-            batch_size,
-            weights,
-            params[1],
-            weights_velocity,
-            velocity[1],
-            *step,
-        )
+    units = (weights, params[1])
+    if not online:
+        units = (batch_size, *units, weights_velocity, velocity[1])
+    data = (X.data, X.indices, X.indptr) if sparse else X
+    epoch_loss = _compiled.epoch_kernel(name, *codes)(data, rows, units, update)
     params[0][...] = weights.T
     velocity[0][...] = weights_velocity.T
     return epoch_loss
