@@ -67,8 +67,11 @@ SQUARED_ERROR, LOG_LOSS = range(2)
 _FASTMATH = {"reassoc", "contract", "nsz", "arcp"}
 # Below this, a sparse kernel's lazy weight scale is folded into the weights.
 _MIN_WEIGHT_SCALE = 1e-9
-# Shuffled epochs ask the CPU for the rows this many positions ahead (see
-# _prefetch); the CSR kernel needs a row's start (indptr) before its data.
+# The dense kernels ask the CPU for the row about this many bytes ahead
+# (see _rows_ahead); the CSR kernel for the row PREFETCH_ROWS_AHEAD
+# positions ahead, and needs a row's start (indptr) before its data.
+PREFETCH_BYTES_AHEAD = 6400
+PREFETCH_MIN_ROWS_AHEAD, PREFETCH_MAX_ROWS_AHEAD = 2, 32
 PREFETCH_ROWS_AHEAD = 8
 PREFETCH_DATA_AHEAD = 4
 _CACHE_LINE_BYTES = 64
@@ -274,6 +277,27 @@ def _finish_step(weights, intercept, velocity, intercept_velocity, rule):
 
 
 @njit_cached(fastmath=_FASTMATH, inline="always")
+def _rows_ahead(X):
+    """How many rows ahead the dense kernels prefetch: those in about
+    ``PREFETCH_BYTES_AHEAD`` bytes (100 cache lines), within
+    ``PREFETCH_MIN_ROWS_AHEAD`` and ``PREFETCH_MAX_ROWS_AHEAD`` rows.
+
+    A distance in bytes, not in rows. Measured on 100M values of X,
+    shuffled (kernel alone, online / batch-256 epochs):
+
+    - 1M x 100: 8 rows ahead was best for float64, 16 for float32, the
+      same 6400 bytes; float32 went from 36 to 27 ms online and from 44 to
+      37 ms at batch 256 against a fixed 8 rows;
+    - 5M x 20: 16-32 rows, against 8, cut 25-30% (float64 online 170 to
+      121 ms);
+    - 100k x 1000: 2 to 8 rows were alike, 1 row 10-20% slower.
+    """
+    row_bytes = max(X.shape[1] * X.itemsize, 1)
+    ahead = PREFETCH_BYTES_AHEAD // row_bytes
+    return max(PREFETCH_MIN_ROWS_AHEAD, min(PREFETCH_MAX_ROWS_AHEAD, ahead))
+
+
+@njit_cached(fastmath=_FASTMATH, inline="always")
 def _prefetch_dense_row(X, Y, sample_weight, order, position):
     """Prefetch every cache line of the row visited at ``position``.
 
@@ -321,6 +345,7 @@ def _dense_epoch(X, rows, params, update, error_terms):
     else:
         target, intercept_target = weights, intercept
     deltas = np.empty((batch_size, n_outputs), dtype=weights.dtype)
+    ahead = _rows_ahead(X)
     epoch_loss = 0.0
     for start in range(0, n_samples, batch_size):
         size = min(batch_size, n_samples - start)
@@ -328,10 +353,8 @@ def _dense_epoch(X, rows, params, update, error_terms):
         # read in place, row by row in the order given.
         for r in range(size):
             row = _row(start + r, order)
-            if start + r + PREFETCH_ROWS_AHEAD < n_samples:
-                _prefetch_dense_row(
-                    X, Y, sample_weight, order, start + r + PREFETCH_ROWS_AHEAD
-                )
+            if start + r + ahead < n_samples:
+                _prefetch_dense_row(X, Y, sample_weight, order, start + r + ahead)
             for j in range(n_outputs):
                 net = intercept[j]
                 for f in range(n_features):
@@ -394,6 +417,7 @@ def _dense_online_epoch(X, rows, params, update, error_terms):
     eta, alpha, weight_scale = rule[0], rule[1], rule[3]
     n_samples = order.shape[0] if order.shape[0] else X.shape[0]
     deltas = np.empty((1, n_outputs), dtype=weights.dtype)
+    ahead = _rows_ahead(X)
     epoch_loss = 0.0
     if n_samples == 0:
         return epoch_loss
@@ -406,10 +430,8 @@ def _dense_online_epoch(X, rows, params, update, error_terms):
         deltas[0, j] = net
     for position in range(n_samples):
         row = _row(position, order)
-        if position + PREFETCH_ROWS_AHEAD < n_samples:
-            _prefetch_dense_row(
-                X, Y, sample_weight, order, position + PREFETCH_ROWS_AHEAD
-            )
+        if position + ahead < n_samples:
+            _prefetch_dense_row(X, Y, sample_weight, order, position + ahead)
         row_loss = error_terms(deltas, 0, Y, row, activation, loss, eps)
         epoch_loss += sample_weight[row] * row_loss
         scale = eta * sample_weight[row] / (1 * weight_scale)  # as dense_epoch's

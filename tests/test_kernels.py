@@ -13,6 +13,7 @@ from scipy import sparse
 
 from sklearn_delta import DeltaRuleClassifier, DeltaRuleRegressor, _rows
 from sklearn_delta._activations import ACTIVATIONS, SOFTMAX
+from sklearn_delta._compiled import _rows_ahead
 from sklearn_delta._kernels import delta_rule_epoch
 from sklearn_delta._losses import LOSSES
 from sklearn_delta._training import UpdateRule
@@ -174,3 +175,17 @@ def test_the_compiled_kernel_refuses_a_dense_x_it_would_copy_every_epoch():
     unit = ("identity", "squared_error", 1)
     with pytest.raises(ValueError, match="C-ordered"):
         run_epoch(X, Y, np.ones(N_SAMPLES), None, 8, rule, unit, True)
+
+
+@pytest.mark.parametrize(
+    "shape, dtype, rows",
+    [
+        ((1, 100), np.float64, 8),  # 800-byte rows: 6400 bytes ahead
+        ((1, 100), np.float32, 16),
+        ((1, 20), np.float64, 32),  # short rows: at most 32 ahead
+        ((1, 1000), np.float64, 2),  # long rows: at least 2 ahead
+        ((1, 1), np.float32, 32),
+    ],
+)
+def test_the_dense_kernels_prefetch_about_6400_bytes_of_rows_ahead(shape, dtype, rows):
+    assert _rows_ahead(np.zeros(shape, dtype)) == rows
