@@ -2,7 +2,8 @@
 
 Every path is compared on the same epoch: dense and CSR, float64 and
 float32, each built-in activation and loss, online / mini-batch / full
-batch, shuffled or not, with and without momentum and L2 penalty.
+batch, shuffled or not, with and without momentum, L2 penalty and
+intercept.
 """
 
 import itertools
@@ -68,11 +69,13 @@ def test_compiled_kernel_matches_numpy(dtype, layout, unit, batch_size):
         Y = rng.integers(2, size=(N_SAMPLES, n_outputs)).astype(dtype)
     sample_weight = rng.uniform(0, 2, N_SAMPLES).astype(dtype)
     tolerance = {"rtol": 1e-4, "atol": 1e-5} if dtype == np.float32 else {}
-    for (momentum, alpha), shuffled in itertools.product(
-        [(0.0, 0.0), (0.9, 0.0), (0.0, 0.3), (0.5, 0.1)], [False, True]
+    for (momentum, alpha), shuffled, fit_intercept in itertools.product(
+        [(0.0, 0.0), (0.9, 0.0), (0.0, 0.3), (0.5, 0.1)], [False, True], [True, False]
     ):
         order = rng.permutation(N_SAMPLES) if shuffled else None
-        rule = UpdateRule(0.2, alpha, momentum, float(sample_weight.mean()))
+        rule = UpdateRule(
+            0.2, alpha, momentum, float(sample_weight.mean()), fit_intercept
+        )
         arguments = (X, Y, sample_weight, order, batch_size, rule, unit)
         compiled = run_epoch(*arguments, compiled=True)
         reference = run_epoch(*arguments, compiled=False)
