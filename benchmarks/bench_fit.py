@@ -9,9 +9,10 @@ dataset: one ``X @ w`` and one ``X.T @ r`` over the whole of X, the least
 work any full-batch epoch can do. Columns:
 
 epoch
-    time of one epoch (fit with 3 epochs minus fit with 1, halved, so that
-    input validation and set-up do not count; paired within each repeat,
-    median over the repeats), over the floor.
+    time of one epoch (a fit of 1 + k epochs minus a fit of 1, over k, so
+    that input validation and set-up do not count, with k from 2 to 30 so
+    that the k epochs last about half a second; paired within each repeat,
+    median over the repeats; ours and SGD* with tol=None), over the floor.
 to 1% (regression only)
     time until the training MSE is within 1% of the least-squares optimum,
     training one epoch per warm-started ``fit`` call, over the floor
@@ -78,6 +79,8 @@ SIZES = {
     "sparse": ((200_000, 10_000), (10_000, 2_000)),
 }
 BATCH_SIZES = [1, 32, 256, "full"]
+# The epochs a table's epoch time is taken over last about this long.
+TIMED_SECONDS = 0.5
 
 # The layouts of the memory table, each made from the float64 regression's
 # X: name -> (how to make it, early_stopping). Each is measured for these
@@ -187,11 +190,11 @@ def models(task, X):
         ours = DeltaRuleClassifier
     for batch_size in BATCH_SIZES:
         rows[f"delta rule, batch {batch_size}"] = lambda it, b=batch_size: ours(
-            batch_size=b, max_iter=it, random_state=0
+            batch_size=b, max_iter=it, tol=None, random_state=0
         )
     # What shuffling blocks of rows saves against single rows (the default).
     rows['delta rule, batch 256, shuffle="blocks"'] = lambda it: ours(
-        batch_size=256, max_iter=it, shuffle="blocks", random_state=0
+        batch_size=256, max_iter=it, tol=None, shuffle="blocks", random_state=0
     )
     if sparse:
         rows.pop("MLPRegressor()", None)  # dense hidden algebra; minutes per epoch
@@ -227,11 +230,16 @@ def floor_time(X, y, n_outputs, repeats):
 
 
 def epoch_time(factory, X, y, repeats):
-    """Seconds of one epoch: a 3-epoch fit minus a 1-epoch fit, halved, paired
-    within each repeat (so that a burst of other work on a shared machine
-    touches one pair, not one side of every pair), median over the repeats."""
+    """Seconds of one epoch: a (1 + k)-epoch fit minus a 1-epoch fit, over k,
+    paired within each repeat (so that a burst of other work on a shared
+    machine touches one pair, not one side of every pair), median over the
+    repeats. k makes the k epochs last about ``TIMED_SECONDS``, from 2 to 30
+    epochs: the set-up of a fit varies by tens of ms from fit to fit, which
+    over 2 epochs of 50 ms moved the result by half."""
     factory(1).fit(X, y)  # warm-up (and numba compilation)
-    epochs = [one_epoch(factory, X, y) for _ in range(repeats)]
+    estimate = max(one_epoch(factory, X, y), 1e-4)
+    extra = int(np.clip(round(TIMED_SECONDS / estimate), 2, 30))
+    epochs = [one_epoch(factory, X, y, extra) for _ in range(repeats)]
     return max(float(np.median(epochs)), 0.0)
 
 
