@@ -1,7 +1,7 @@
 """Benchmark sklearn_delta's training against its peers, in one run.
 
-    python benchmarks/bench_fit.py            # the full sizes (about 15 min)
-    python benchmarks/bench_fit.py --quick    # small sizes, seconds (CI)
+    python benchmarks/bench_fit.py            # the full sizes (about 12 min)
+    python benchmarks/bench_fit.py --quick    # small sizes, 2-4 min (CI)
 
 Prints one table per dataset. Times are medians of ``--repeats`` runs after
 one warm-up run, and are shown as ratios to the "numpy floor" of the same
@@ -12,7 +12,9 @@ epoch
     time of one epoch (a fit of 1 + k epochs minus a fit of 1, over k, so
     that input validation and set-up do not count, with k from 2 to 30 so
     that the k epochs last about half a second; paired within each repeat,
-    median over the repeats; ours and SGD* with tol=None), over the floor.
+    median over the repeats; no stopping rule ends a fit early), over the
+    floor; "-" when the difference was not positive (a fit's set-up varied
+    more than its epochs took).
 to 1% (regression only)
     time until the training MSE is within 1% of the least-squares optimum,
     training one epoch per warm-started ``fit`` call, over the floor
@@ -21,7 +23,7 @@ memory
     peak memory the fit allocates beyond its input, over the size of X,
     measured with tracemalloc in a fresh subprocess.
 score
-    R^2 or accuracy on the training data after the 3-epoch fit (closed-form
+    R^2 or accuracy on the training data after a 3-epoch fit (closed-form
     / lbfgs references: after their own fit).
 
 Also reported: the memory a DeltaRuleRegressor fit allocates beyond X for
@@ -172,7 +174,11 @@ def models(task, X):
                 max_iter=it, tol=None, random_state=0
             ),
             "MLPRegressor()": lambda it: MLPRegressor(
-                hidden_layer_sizes=(), solver="sgd", max_iter=it, random_state=0
+                hidden_layer_sizes=(),
+                solver="sgd",
+                max_iter=it,
+                n_iter_no_change=it,  # runs every epoch (MLP has no tol=None)
+                random_state=0,
             ),
             "LinearRegression": None,
         }
@@ -183,7 +189,11 @@ def models(task, X):
                 max_iter=it, tol=None, random_state=0
             ),
             "MLPClassifier()": lambda it: MLPClassifier(
-                hidden_layer_sizes=(), solver="sgd", max_iter=it, random_state=0
+                hidden_layer_sizes=(),
+                solver="sgd",
+                max_iter=it,
+                n_iter_no_change=it,  # runs every epoch (MLP has no tol=None)
+                random_state=0,
             ),
             "LogisticRegression": None,
         }
@@ -240,7 +250,8 @@ def epoch_time(factory, X, y, repeats):
     estimate = max(one_epoch(factory, X, y), 1e-4)
     extra = int(np.clip(round(TIMED_SECONDS / estimate), 2, 30))
     epochs = [one_epoch(factory, X, y, extra) for _ in range(repeats)]
-    return max(float(np.median(epochs)), 0.0)
+    median = float(np.median(epochs))
+    return median if median > 0 else None
 
 
 def one_epoch(factory, X, y, extra=2):
@@ -398,7 +409,8 @@ def bench_dataset(key, X, y, task, args, directory):
             epoch, to_optimum, reached = None, fit_time / floor, True
             fitted = reference(name).fit(X, y)
         else:
-            epoch = epoch_time(factory, X, y, args.repeats) / floor
+            epoch = epoch_time(factory, X, y, args.repeats)
+            epoch = None if epoch is None else epoch / floor
             to_optimum, reached = None, True
             if optimum is not None:
                 seconds, reached = time_to_optimum(
@@ -473,7 +485,7 @@ def bench_targets(datasets, args):
     """
     X, y, _ = datasets["regression float64"]
     # Epochs timed per fit: 20 more than in a 1-epoch fit (the tables above
-    # take 2), 6 against SGDRegressor (~0.45 s per epoch). The first epochs
+    # take 2 to 30), 6 against SGDRegressor (~0.45 s per epoch). The first epochs
     # of a fit run slower than the later ones (fresh memory for the row
     # orders, caches still cold), and the time a fit spends setting up
     # varies by tens of ms from fit to fit: more epochs weigh both less.

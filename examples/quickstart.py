@@ -29,10 +29,12 @@ print(f"  loss curve: {curve[0]:.4f} (epoch 1) -> {curve[-1]:.4f} (epoch {len(cu
 
 # %%
 # Regression: one linear unit (ADALINE) trained with the delta rule. Its
-# squared error has one minimum, the least-squares fit, so the score of
-# ``LinearRegression`` on the same split is the one to compare with: the
-# diabetes data are noisy, and a linear model's test R^2 is modest on any
-# split (the README's table gives cross-validated scores).
+# squared error has one minimum, the least-squares fit, which
+# ``LinearRegression`` computes exactly; training stops once the loss stops
+# improving, a little short of it. So least squares' score on the same split
+# is the one to compare with: the diabetes data are noisy, and neither
+# model explains much of the test targets (the README's table gives
+# cross-validated scores).
 X, y = load_diabetes(return_X_y=True)
 X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
 regressor = make_pipeline(StandardScaler(), DeltaRuleRegressor(random_state=0))
