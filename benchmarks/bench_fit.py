@@ -48,6 +48,7 @@ and with blocks of rows shuffled (5 seeds each).
 """
 
 import argparse
+import functools
 import os
 import platform
 import subprocess
@@ -165,48 +166,55 @@ def nbytes(X):
 # -- models ----------------------------------------------------------------
 
 
+def delta_rule(estimator, batch_size, **params):
+    """factory(max_iter) of a delta-rule model that runs all its epochs
+    (tol=None: the default stopping rule would end a long timed fit after
+    about 10, and its epochs would be counted too short)."""
+    return lambda it: estimator(
+        batch_size=batch_size, max_iter=it, tol=None, random_state=0, **params
+    )
+
+
+def sgd(estimator):
+    """factory(max_iter) of an SGD* model that runs all its epochs."""
+    return lambda it: estimator(max_iter=it, tol=None, random_state=0)
+
+
+def mlp(estimator):
+    """factory(max_iter) of an MLP*(()) model trained by SGD that runs all
+    its epochs (MLP has no tol=None)."""
+    return lambda it: estimator(
+        hidden_layer_sizes=(),
+        solver="sgd",
+        max_iter=it,
+        n_iter_no_change=it,
+        random_state=0,
+    )
+
+
 def models(task, X):
     """name -> factory(max_iter) of the models compared on this task."""
-    sparse = sp.issparse(X)
     if task == "regression":
         rows = {
-            "SGDRegressor": lambda it: SGDRegressor(
-                max_iter=it, tol=None, random_state=0
-            ),
-            "MLPRegressor()": lambda it: MLPRegressor(
-                hidden_layer_sizes=(),
-                solver="sgd",
-                max_iter=it,
-                n_iter_no_change=it,  # runs every epoch (MLP has no tol=None)
-                random_state=0,
-            ),
+            "SGDRegressor": sgd(SGDRegressor),
+            "MLPRegressor()": mlp(MLPRegressor),
             "LinearRegression": None,
         }
         ours = DeltaRuleRegressor
     else:
         rows = {
-            "SGDClassifier": lambda it: SGDClassifier(
-                max_iter=it, tol=None, random_state=0
-            ),
-            "MLPClassifier()": lambda it: MLPClassifier(
-                hidden_layer_sizes=(),
-                solver="sgd",
-                max_iter=it,
-                n_iter_no_change=it,  # runs every epoch (MLP has no tol=None)
-                random_state=0,
-            ),
+            "SGDClassifier": sgd(SGDClassifier),
+            "MLPClassifier()": mlp(MLPClassifier),
             "LogisticRegression": None,
         }
         ours = DeltaRuleClassifier
     for batch_size in BATCH_SIZES:
-        rows[f"delta rule, batch {batch_size}"] = lambda it, b=batch_size: ours(
-            batch_size=b, max_iter=it, tol=None, random_state=0
-        )
+        rows[f"delta rule, batch {batch_size}"] = delta_rule(ours, batch_size)
     # What shuffling blocks of rows saves against single rows (the default).
-    rows['delta rule, batch 256, shuffle="blocks"'] = lambda it: ours(
-        batch_size=256, max_iter=it, tol=None, shuffle="blocks", random_state=0
+    rows['delta rule, batch 256, shuffle="blocks"'] = delta_rule(
+        ours, 256, shuffle="blocks"
     )
-    if sparse:
+    if sp.issparse(X):
         rows.pop("MLPRegressor()", None)  # dense hidden algebra; minutes per epoch
     return rows
 
@@ -489,20 +497,12 @@ def bench_targets(datasets, args):
     # of a fit run slower than the later ones (fresh memory for the row
     # orders, caches still cold), and the time a fit spends setting up
     # varies by tens of ms from fit to fit: more epochs weigh both less.
-    # tol=None, so that every fit runs all its epochs: with the default
-    # stopping rule these fits stop after about 10, and their epochs would
-    # be counted too short.
+    # Every fit runs all its epochs (see delta_rule).
     extra, extra_sgd = 20, 6
     X32 = datasets["regression float32"][0]
     X_csr, y_csr, _ = datasets["sparse CSR regression"]
-
-    def ours(batch_size, **params):
-        return lambda it: DeltaRuleRegressor(
-            batch_size=batch_size, max_iter=it, tol=None, random_state=0, **params
-        )
-
-    def sgd(it):
-        return SGDRegressor(max_iter=it, tol=None, random_state=0)
+    ours = functools.partial(delta_rule, DeltaRuleRegressor)
+    theirs = sgd(SGDRegressor)
 
     def floor():
         return floor_time(X, y, 1, repeats=1)
@@ -523,7 +523,7 @@ def bench_targets(datasets, args):
         ),
         "online epoch / SGDRegressor's": (
             lambda: one_epoch(ours(1), X, y, extra_sgd),
-            lambda: one_epoch(sgd, X, y, extra_sgd),
+            lambda: one_epoch(theirs, X, y, extra_sgd),
             "<=",
             0.5,
         ),
@@ -553,7 +553,7 @@ def bench_targets(datasets, args):
     # epochs here vary by 2x: 30 more epochs.
     pairs["CSR online epoch / SGDRegressor's"] = (
         lambda: one_epoch(ours(1), X_csr, y_csr, extra=30),
-        lambda: one_epoch(sgd, X_csr, y_csr, extra=30),
+        lambda: one_epoch(theirs, X_csr, y_csr, extra=30),
         "<=",
         0.8,
     )
