@@ -362,8 +362,9 @@ def _dense_epoch(X, rows, params, update, error_terms):
                 deltas[r, j] = net
             row_loss = error_terms(deltas, r, Y, row, activation, loss, eps)
             epoch_loss += sample_weight[row] * row_loss
-            # Weighted mean over the batch (see the numpy kernel), times eta.
-            scale = eta * sample_weight[row] / (size * weight_scale)
+            # Weighted mean over a full batch, times eta: a smaller last
+            # batch takes a smaller step (see the numpy kernel).
+            scale = eta * sample_weight[row] / (batch_size * weight_scale)
             for j in range(n_outputs):
                 deltas[r, j] *= scale
 
@@ -535,7 +536,7 @@ def _csr_epoch(csr, rows, params, update, error_terms):
                 deltas[r, j] = wscale * net + intercept[j]
             row_loss = error_terms(deltas, r, Y, i, activation, loss, eps)
             epoch_loss += sample_weight[i] * row_loss
-            scale = eta * sample_weight[i] / (size * weight_scale)
+            scale = eta * sample_weight[i] / (batch_size * weight_scale)
             for j in range(n_outputs):
                 deltas[r, j] *= scale
         # The rows add eta delta x to the true weights: divide by wscale.

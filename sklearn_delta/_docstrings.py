@@ -55,7 +55,9 @@ LearningRateSchedule, default="constant"
         steadiest way to the minimum), 1 is the online (stochastic) delta
         rule, an int is a mini-batch. "auto" means ``min(32, n_samples)``
         (scikit-learn's MLP takes 200). A batch size larger than the data is
-        clipped to the number of samples.
+        clipped to the number of samples. A last batch of fewer rows takes
+        a step as much smaller (its rows' summed steps divided by
+        ``batch_size``), so that every sample weighs the same.
 
     max_iter : int, default=10_000
         The most epochs (passes over the data) one ``fit`` runs. Most fits

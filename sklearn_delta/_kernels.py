@@ -27,7 +27,7 @@ from sklearn_delta._rows import block_size, blocks
 
 
 def delta_rule_step(
-    X, Y, sample_weight, rows, params, velocity, rule, activation, loss
+    X, Y, sample_weight, rows, params, velocity, rule, activation, loss, batch_size=None
 ):
     """Apply the delta rule once to the batch ``rows``; return its weighted loss.
 
@@ -39,9 +39,17 @@ def delta_rule_step(
         w_ij   += eta * delta_j * x_i           the delta rule
 
     A batch takes the weighted mean of the per-sample steps. The mean divides
-    by ``len(batch) * rule.weight_scale`` (the mean sample weight of the
+    by ``batch_size * rule.weight_scale`` (the mean sample weight of the
     training data), not by the batch's own weight: a sample of weight k then
     acts as k repeated rows, and a full batch takes the exact weighted mean.
+
+    ``batch_size`` is that of the epoch's full batches, not the rows of this
+    one: the last batch of an epoch, when it is smaller, takes a step as much
+    smaller, and every row of the epoch weighs the same. (A full-size step
+    from the few rows of a last batch is as noisy as a batch of those few
+    rows, and it is the step a fit ends on: at batch 256, a last batch of 32
+    rows took the test R^2 of ``tests/test_shuffle.py``'s noisy data from
+    0.97 to 0.84.)
 
     Parameters
     ----------
@@ -55,14 +63,19 @@ def delta_rule_step(
     rule : UpdateRule, the rate, penalty, momentum and weight scale.
     activation : Activation.
     loss : Loss.
+    batch_size : int, default=None
+        The rows of a full batch of the epoch; None: those of this batch.
 
     Returns
     -------
     batch_loss : float, sum over the batch of weight * per-sample loss.
     """
     *sums, batch_loss = rows_sums(X, Y, sample_weight, rows, params, activation, loss)
-    n_batch = len(range(X.shape[0])[rows]) if isinstance(rows, slice) else len(rows)
-    apply_step(params, velocity, sums, n_batch, rule)
+    if batch_size is None:
+        batch_size = (
+            len(range(X.shape[0])[rows]) if isinstance(rows, slice) else len(rows)
+        )
+    apply_step(params, velocity, sums, batch_size, rule)
     return batch_loss
 
 
@@ -113,7 +126,8 @@ def batch_sums(X_batch, Y_batch, weight_batch, params, activation, loss):
 def apply_step(params, velocity, sums, n_rows, rule):
     """Update the weights in place from a batch's sums (see :func:`batch_sums`).
 
-    The step is the weighted mean over the batch's ``n_rows`` rows, times
+    The step is the weighted sum over the batch divided by ``n_rows`` (the
+    rows of a full batch, see :func:`delta_rule_step`), times
     eta, with the L2 term and, when asked for, classical momentum.
     """
     coef, intercept = params
@@ -164,7 +178,8 @@ def delta_rule_epoch(
         of them). None visits every row as they are, with contiguous slices
         (no copy).
     batch_size : int
-        Rows per step; the last batch may be smaller.
+        Rows per step. The last batch may be smaller: its step is then as
+        much smaller (see :func:`delta_rule_step`).
     compiled : bool, default=True
         Use the compiled kernel where it applies; False forces numpy.
 
@@ -205,7 +220,16 @@ def _numpy_epoch(
         else:
             rows = order[start : start + batch_size]
         epoch_loss += delta_rule_step(
-            X, Y, sample_weight, rows, params, velocity, rule, activation, loss
+            X,
+            Y,
+            sample_weight,
+            rows,
+            params,
+            velocity,
+            rule,
+            activation,
+            loss,
+            batch_size,
         )
     return epoch_loss
 

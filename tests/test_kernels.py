@@ -84,6 +84,37 @@ def test_compiled_kernel_matches_numpy(dtype, layout, unit, batch_size):
             assert np.asarray(got).dtype == np.asarray(expected).dtype
 
 
+@pytest.mark.parametrize("layout", ["dense", "csr"])
+@pytest.mark.parametrize("compiled", [True, False])
+def test_a_smaller_last_batch_takes_a_step_as_much_smaller(layout, compiled):
+    # Every row of an epoch weighs the same: a batch's step divides by the
+    # batch size, also for the last batch when it holds fewer rows.
+    rng = np.random.default_rng(0)
+    X, Y = rng.normal(size=(5, 3)), rng.normal(size=(5, 1))
+    eta, batch_size = 0.1, 4
+    coef, intercept = np.zeros((3, 1)), np.zeros(1)
+    delta_rule_epoch(
+        sparse.csr_matrix(X) if layout == "csr" else X,
+        Y,
+        np.ones(5),
+        None,
+        batch_size,
+        (coef, intercept),
+        (np.zeros((3, 1)), np.zeros(1)),
+        UpdateRule(eta, 0.0, 0.0, 1.0, True),
+        ACTIVATIONS["identity"],
+        LOSSES["squared_error"],
+        compiled=compiled,
+    )
+    expected_coef, expected_intercept = np.zeros((3, 1)), np.zeros(1)
+    for rows in (slice(0, 4), slice(4, 5)):  # 4 rows, then 1
+        delta = Y[rows] - (X[rows] @ expected_coef + expected_intercept)
+        expected_coef += eta * X[rows].T @ delta / batch_size
+        expected_intercept += eta * delta.sum(axis=0) / batch_size
+    np.testing.assert_allclose(coef, expected_coef, rtol=1e-12)
+    np.testing.assert_allclose(intercept, expected_intercept, rtol=1e-12)
+
+
 def test_compiled_kernel_sparse_decay_handles_tiny_weight_scale():
     # eta * alpha close to 1 shrinks the lazy weight scale below its floor
     # within a few steps; the weights must still equal the numpy kernel's.
