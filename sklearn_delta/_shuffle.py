@@ -16,15 +16,19 @@ order. So, with ``shuffle="blocks"``, a shuffled epoch visits blocks:
   a block holds at most ``batch_size // 24`` rows: 10 for a batch of 256,
   and single rows below a batch of 48 (online steps included);
 - the blocks are visited in a fresh random order each epoch, and start at
-  a fresh random offset each epoch, so that block edges move.
+  a fresh random offset each epoch, so that block edges move;
+- that order is dealt like cards: X is cut into as many stretches as a
+  batch holds blocks, and each batch takes about one block from every
+  stretch (:func:`dealt_blocks`).
 
-The price: a batch holds rows from 24 or more places of X instead of
-``batch_size`` places. On data in random order that changes nothing. On
-data sorted by target (or grouped, or in time order) a block's rows are
-alike, the batch's gradient is noisier, and a fit at a constant rate can
-end measurably worse (``tests/test_shuffle.py`` and ``bench_fit.py`` show
-both). Smaller blocks narrow the gap but do not close it, which is why
-single rows stay the default.
+The dealing is what makes blocks train as well as single rows. On data
+sorted by target (or grouped, or in time order) a block's rows are alike.
+A batch of blocks drawn anywhere can then land mostly in one part of the
+target range, and its gradient is noisier than that of ``batch_size``
+single rows: on ``tests/test_shuffle.py``'s noisy data sorted by target,
+the test R^2 was 0.93 against 0.96 for single rows. A batch dealt one block
+from every stretch spans the whole range, as a batch of single rows does,
+and scored the same (0.96).
 
 Every order is drawn from the generator it is given, so that a fit is
 bit-identical for the same seed.
@@ -37,6 +41,7 @@ from a generator of its own, seeded with (seed, epoch), which makes it the
 same whenever it is drawn.
 """
 
+import itertools
 import threading
 
 import numpy as np
@@ -72,7 +77,7 @@ def block_rows(batch_size, shuffle, bytes_per_row):
     return max(1, min(by_bytes, batch_size // MIN_BLOCKS_PER_BATCH))
 
 
-def epoch_order(n_rows, block, rng):
+def epoch_order(n_rows, block, rng, batch_size=1):
     """A random order of ``range(n_rows)``, ``block`` consecutive rows at a time.
 
     Parameters
@@ -82,6 +87,9 @@ def epoch_order(n_rows, block, rng):
         Rows per block, from :func:`block_rows`; 1 gives
         ``rng.permutation(n_rows)``.
     rng : numpy.random.Generator
+    batch_size : int, default=1
+        Rows per batch: the blocks are dealt so that each batch takes about
+        one block from every stretch of X (see :func:`dealt_blocks`).
 
     Returns
     -------
@@ -92,15 +100,46 @@ def epoch_order(n_rows, block, rng):
         return rng.permutation(n_rows)
     offset = int(rng.integers(block))
     n_blocks = -(-n_rows // block)
-    # Row positions, the blocks in a random order; those >= n_rows pad out
+    blocks_per_batch = -(-batch_size // block)
+    # Row positions, the blocks in the order dealt; those >= n_rows pad out
     # the last block, and are dropped below.
-    order = (rng.permutation(n_blocks)[:, None] * block + np.arange(block)).ravel()
+    dealt = dealt_blocks(n_blocks, blocks_per_batch, rng)
+    order = (dealt[:, None] * block + np.arange(block)).ravel()
     if order.shape[0] != n_rows:
         order = order[order < n_rows]
     # Blocks start at ``offset``: the last one wraps around to row 0.
     order += offset
     order[order >= n_rows] -= n_rows
     return order
+
+
+def dealt_blocks(n_blocks, stretches, rng):
+    """The blocks ``range(n_blocks)`` in a random order, dealt from stretches.
+
+    The blocks are cut into ``stretches`` runs of consecutive blocks (of
+    sizes that differ by one at most, the longer ones spread evenly), and
+    each run is shuffled. Round r then takes the r-th block of every run,
+    the runs in one random order, drawn afresh each epoch: any
+    ``stretches`` consecutive blocks of the result, wherever they start,
+    come from as many different runs (but for the short last round, which
+    holds one block of each longer run).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> dealt = dealt_blocks(9, 3, np.random.default_rng(0))
+    >>> sorted(dealt.tolist())
+    [0, 1, 2, 3, 4, 5, 6, 7, 8]
+    >>> [sorted(int(b) // 3 for b in dealt[r : r + 3]) for r in (0, 3, 6)]
+    [[0, 1, 2], [0, 1, 2], [0, 1, 2]]
+    """
+    stretches = max(1, min(stretches, n_blocks))
+    bounds = np.arange(stretches + 1) * n_blocks // stretches
+    rounds = np.full((-(-n_blocks // stretches), stretches), -1, dtype=np.intp)
+    for run, (first, end) in enumerate(itertools.pairwise(bounds)):
+        rounds[: end - first, run] = first + rng.permutation(end - first)
+    dealt = rounds[:, rng.permutation(stretches)].ravel()
+    return dealt[dealt >= 0]  # the short runs' empty places in the last round
 
 
 def batch_order(n_samples, config, epoch, rows=None):
@@ -119,7 +158,7 @@ def batch_order(n_samples, config, epoch, rows=None):
         # A full batch sums over all its rows in any order: no need to shuffle.
         return rows
     rng = np.random.default_rng([config.seed, epoch])
-    order = epoch_order(n_rows, config.shuffle_block, rng)
+    order = epoch_order(n_rows, config.shuffle_block, rng, config.batch_size)
     return order if rows is None else rows[order]
 
 

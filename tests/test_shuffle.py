@@ -33,6 +33,30 @@ def test_block_edges_and_order_move_between_epochs():
     assert not any(np.array_equal(orders[0], other) for other in orders[1:])
 
 
+@pytest.mark.parametrize("n_blocks, stretches", [(100, 7), (26, 26), (5, 9), (9, 1)])
+def test_dealt_blocks_take_one_block_from_every_stretch_each_round(n_blocks, stretches):
+    dealt = _shuffle.dealt_blocks(n_blocks, stretches, np.random.default_rng(0))
+    np.testing.assert_array_equal(np.sort(dealt), np.arange(n_blocks))
+    stretches = min(stretches, n_blocks)
+    # Runs of n_blocks // stretches or one more consecutive blocks.
+    bounds = np.arange(stretches + 1) * n_blocks // stretches
+    stretch = np.searchsorted(bounds, np.arange(n_blocks), side="right") - 1
+    # Any `stretches` consecutive blocks of the full rounds, aligned or not.
+    for first in range((n_blocks // stretches - 1) * stretches + 1):
+        window = stretch[dealt[first : first + stretches]]
+        np.testing.assert_array_equal(np.sort(window), np.arange(stretches))
+
+
+def test_a_batch_of_blocks_draws_from_every_part_of_x():
+    # 20_000 rows in blocks of 10, batches of 256 (26 blocks): each batch
+    # takes a block from at least 24 of 26 stretches of X. Blocks drawn at
+    # random would cover about 17.
+    order = epoch_order(20_000, 10, np.random.default_rng(0), batch_size=256)
+    for start in range(0, 20_000 - 255, 256):
+        stretches = np.unique(order[start : start + 256] * 26 // 20_000)
+        assert len(stretches) >= 24, (start, stretches)
+
+
 def test_a_block_of_one_row_is_the_permutation_of_single_rows():
     expected = np.random.default_rng(3).permutation(500)
     np.testing.assert_array_equal(
@@ -215,9 +239,11 @@ def _scores(data, shuffle, batch_size=256):
     )
 
 
-def _within_seed_noise(a, b):
-    noise = max(a.std(), b.std(), 2e-3)
-    return abs(a.mean() - b.mean()) <= 2 * noise
+def _within_seed_noise(scores, reference):
+    """Whether the mean of ``scores`` is within two standard deviations of
+    the ``reference`` scores (over the seeds) of their mean."""
+    noise = max(reference.std(), 2e-3)
+    return abs(scores.mean() - reference.mean()) <= 2 * noise
 
 
 @pytest.mark.parametrize("order", ["random", "sorted", "time"])
@@ -228,12 +254,15 @@ def test_a_last_batch_of_few_rows_trains_as_well_as_full_batches(order):
     # fit's last, gave scores of 0.67-0.92 against 0.95-0.98.
     data = _data(order)
     with_few, without = _scores(data, True, 256), _scores(data, True, 250)
-    noise = max(without.std(), 2e-3)
-    assert with_few.mean() >= without.mean() - 2 * noise, (with_few, without)
+    assert _within_seed_noise(with_few, without), (with_few, without)
 
 
-def test_blocks_train_as_well_as_single_rows_on_data_in_random_order():
-    data = _data("random")
+@pytest.mark.parametrize("order", ["random", "sorted", "time"])
+def test_blocks_train_any_order_as_well_as_single_rows(order):
+    # On data sorted by target, or in time order, a block's rows are alike:
+    # blocks drawn anywhere scored 0.93 here, against 0.96 for single rows.
+    # Dealt from every stretch of X, they score as single rows do.
+    data = _data(order)
     blocks, rows = _scores(data, "blocks"), _scores(data, True)
     assert _within_seed_noise(blocks, rows), (blocks, rows)
 
@@ -243,12 +272,3 @@ def test_single_rows_train_any_order_as_well_as_random_order(order):
     # The default: the order the data come in does not matter.
     in_order, other = _scores(_data("random"), True), _scores(_data(order), True)
     assert _within_seed_noise(in_order, other), (in_order, other)
-
-
-def test_blocks_train_sorted_data_worse_which_is_why_they_are_not_the_default():
-    # What the docs say of shuffle="blocks": on data sorted by target a
-    # block's rows are alike, and a batch of 24 blocks has a noisier
-    # gradient than one of 256 single rows.
-    data = _data("sorted")
-    blocks, rows = _scores(data, "blocks"), _scores(data, True)
-    assert blocks.mean() < rows.mean() - 2 * rows.std(), (blocks, rows)
