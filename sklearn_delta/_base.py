@@ -114,7 +114,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         "alpha": [Interval(Real, 0, None, closed="left")],
         "momentum": [Interval(Real, 0, 1, closed="left")],
         "fit_intercept": ["boolean"],
-        "shuffle": ["boolean", StrOptions({"blocks"})],
+        "shuffle": ["boolean", StrOptions({"rows", "blocks"})],
         "random_state": ["random_state"],
         "warm_start": ["boolean"],
         "verbose": ["verbose"],

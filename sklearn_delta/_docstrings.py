@@ -104,14 +104,15 @@ LearningRateSchedule, default="constant"
         intercept stays 0: it is neither trained nor started at the mean
         target, and ``eta0="auto"`` measures the curvature of X alone.
 
-    shuffle : bool or "blocks", default=True
+    shuffle : bool, "rows" or "blocks", default=True
         Visit the samples in a new random order every epoch; False keeps
         their order. The rows of X are never copied for this: the loop
-        permutes indices. ``"blocks"`` reads mini-batches of 48 rows or
-        more in short blocks of consecutive rows (about 8 KiB, at least 24
-        blocks per batch) from random places: faster on a large X (random
-        single rows leave the CPU waiting on memory), but on data sorted by
-        target or grouped a batch is less varied and can train worse. See
+        permutes indices. Mini-batches of 48 rows or more are read in short
+        blocks of consecutive rows (about 8 KiB, at least 24 per batch),
+        dealt so that each batch spans all of X: on a large X that is
+        faster than single rows from random places, and it trains as well,
+        whatever order the rows come in. ``"rows"`` shuffles single rows
+        for every batch size; ``"blocks"`` is the same as True. See
         :ref:`block_shuffle`.
 
     random_state : int, RandomState instance or None, default=None

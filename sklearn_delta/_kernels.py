@@ -49,7 +49,7 @@ def delta_rule_step(
     from the few rows of a last batch is as noisy as a batch of those few
     rows, and it is the step a fit ends on: at batch 256, a last batch of 32
     rows took the test R^2 of ``tests/test_shuffle.py``'s noisy data from
-    0.97 to 0.84.)
+    0.95-0.98 to 0.67-0.92 over 5 seeds.)
 
     Parameters
     ----------

@@ -1,15 +1,28 @@
-"""Shuffled epochs (``_shuffle.py``): single rows by default, short blocks of
-rows with ``shuffle="blocks"``; what each order is, and how each trains."""
+"""Shuffled epochs (``_shuffle.py``): short blocks of rows by default, single
+rows with ``shuffle="rows"``; what each order is, and how each trains."""
 
 import warnings
 
 import numpy as np
 import pytest
 import scipy.sparse as sp
-from sklearn.datasets import make_regression
+from sklearn.datasets import (
+    load_breast_cancer,
+    load_diabetes,
+    load_digits,
+    make_regression,
+)
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
 from sklearn.utils._param_validation import InvalidParameterError
 
-from sklearn_delta import DeltaRuleRegressor, DivergenceWarning, _compiled, _shuffle
+from sklearn_delta import (
+    DeltaRuleClassifier,
+    DeltaRuleRegressor,
+    DivergenceWarning,
+    _compiled,
+    _shuffle,
+)
 from sklearn_delta._shuffle import EpochOrders, block_rows, epoch_order, row_bytes
 
 SEEDS = range(5)
@@ -65,18 +78,20 @@ def test_a_block_of_one_row_is_the_permutation_of_single_rows():
 
 
 def test_a_block_holds_about_8_kib_of_rows_and_a_batch_at_least_24_blocks():
-    assert block_rows(4096, "blocks", 800) == 10  # 100 float64 features
-    assert block_rows(4096, "blocks", 400) == 20  # 100 float32 features
-    assert block_rows(256, "blocks", 400) == 10  # 256 // 24: the batch's cap
-    assert block_rows(4096, "blocks", 9000) == 1  # a row larger than a block
-    assert block_rows(47, "blocks", 8) == 1  # batches below 48: single rows
-    assert block_rows(48, "blocks", 8) == 2
-    assert block_rows(1, "blocks", 8) == 1  # online steps
+    assert block_rows(4096, True, 800) == 10  # 100 float64 features
+    assert block_rows(4096, True, 400) == 20  # 100 float32 features
+    assert block_rows(256, True, 400) == 10  # 256 // 24: the batch's cap
+    assert block_rows(4096, True, 9000) == 1  # a row larger than a block
+    assert block_rows(47, True, 8) == 1  # batches below 48: single rows
+    assert block_rows(48, True, 8) == 2
+    assert block_rows(1, True, 8) == 1  # online steps
 
 
-def test_true_and_false_visit_single_rows():
-    assert block_rows(4096, True, 8) == 1
-    assert block_rows(4096, False, 8) == 1
+def test_true_and_blocks_visit_blocks_rows_and_false_single_rows():
+    assert block_rows(4096, True, 800) == block_rows(4096, "blocks", 800) == 10
+    assert block_rows(4096, np.True_, 800) == 10
+    assert block_rows(4096, "rows", 800) == 1
+    assert block_rows(4096, False, 800) == 1
 
 
 def test_the_bytes_of_a_row_dense_and_sparse():
@@ -86,14 +101,14 @@ def test_the_bytes_of_a_row_dense_and_sparse():
     assert row_bytes(sparse) == (sparse.data.nbytes + sparse.indices.nbytes) / 10
 
 
-def test_shuffle_takes_true_false_or_blocks_only():
+def test_shuffle_takes_true_false_rows_or_blocks_only():
     X, y = make_regression(50, 3, random_state=0)
-    for bad in ("rows", "Blocks", 2):
+    for bad in ("Rows", "single", 2):
         with pytest.raises(InvalidParameterError, match="shuffle"):
             DeltaRuleRegressor(shuffle=bad).fit(X, y)
 
 
-@pytest.mark.parametrize("shuffle", [True, "blocks"])
+@pytest.mark.parametrize("shuffle", [True, "rows"])
 def test_a_shuffled_refit_is_bit_identical(shuffle):
     X, y = make_regression(4000, 10, noise=1, random_state=0)
 
@@ -118,7 +133,7 @@ def _fit(X, y, **params):
     "params",
     [
         {"batch_size": 1},
-        {"batch_size": 64, "shuffle": "blocks"},
+        {"batch_size": 64, "shuffle": True},
         {"batch_size": 8, "early_stopping": True, "n_iter_no_change": 10},
         # Diverges at first: rolled-back epochs are run again, in their order.
         {"batch_size": 1, "eta0": 0.5},
@@ -220,14 +235,15 @@ def _data(order):
     return X[keep], y[keep], X_test, X_test @ w + 10
 
 
-def _scores(data, shuffle, batch_size=256):
-    """Test R^2 of batch-256 fits (blocks of 10 rows) over the seeds."""
+def _scores(data, shuffle, batch_size=256, estimator=DeltaRuleRegressor, epochs=10):
+    """Test scores of fits on ``data``, (X, y, X_test, y_test), over the seeds
+    (by default batch-256 regressions, in blocks of 10 rows when shuffled)."""
     X, y, X_test, y_test = data
     return np.array(
         [
-            DeltaRuleRegressor(
+            estimator(
                 batch_size=batch_size,
-                max_iter=10,
+                max_iter=epochs,
                 tol=None,
                 shuffle=shuffle,
                 random_state=s,
@@ -253,7 +269,7 @@ def test_a_last_batch_of_few_rows_trains_as_well_as_full_batches(order):
     # _kernels.delta_rule_step). A full-size step from its 32 rows, the
     # fit's last, gave scores of 0.67-0.92 against 0.95-0.98.
     data = _data(order)
-    with_few, without = _scores(data, True, 256), _scores(data, True, 250)
+    with_few, without = _scores(data, "rows", 256), _scores(data, "rows", 250)
     assert _within_seed_noise(with_few, without), (with_few, without)
 
 
@@ -263,12 +279,35 @@ def test_blocks_train_any_order_as_well_as_single_rows(order):
     # blocks drawn anywhere scored 0.93 here, against 0.96 for single rows.
     # Dealt from every stretch of X, they score as single rows do.
     data = _data(order)
-    blocks, rows = _scores(data, "blocks"), _scores(data, True)
+    blocks, rows = _scores(data, True), _scores(data, "rows")
     assert _within_seed_noise(blocks, rows), (blocks, rows)
 
 
 @pytest.mark.parametrize("order", ["sorted", "time"])
 def test_single_rows_train_any_order_as_well_as_random_order(order):
-    # The default: the order the data come in does not matter.
-    in_order, other = _scores(_data("random"), True), _scores(_data(order), True)
+    # The order the data come in does not matter.
+    in_order, other = _scores(_data("random"), "rows"), _scores(_data(order), "rows")
     assert _within_seed_noise(in_order, other), (in_order, other)
+
+
+@pytest.mark.parametrize(
+    "load, estimator, batch_size",
+    [
+        (load_digits, DeltaRuleClassifier, 64),
+        (load_breast_cancer, DeltaRuleClassifier, 64),
+        (load_diabetes, DeltaRuleRegressor, 48),
+    ],
+)
+def test_blocks_train_real_data_sorted_by_target_as_well_as_single_rows(
+    load, estimator, batch_size
+):
+    X, y = load(return_X_y=True)
+    X = StandardScaler().fit_transform(X)
+    X_train, X_test, y_train, y_test = train_test_split(X, y, random_state=0)
+    keep = np.argsort(y_train, kind="stable")  # sorted by class or target
+    data = X_train[keep], y_train[keep], X_test, y_test
+    blocks, rows = (
+        _scores(data, shuffle, batch_size, estimator, epochs=20)
+        for shuffle in (True, "rows")
+    )
+    assert _within_seed_noise(blocks, rows), (blocks, rows)
