@@ -2,11 +2,12 @@
 
 One batch-256 epoch of the compiled kernel over 100M values of X, in rows of
 20 to 200 features, float64 and float32: with the rows in the order
-``shuffle=True`` gives (blocks of about 8 KiB of consecutive rows, dealt
-from every stretch of X), in the order ``shuffle="rows"`` gives (a
-permutation of single rows), and in their own order. Each epoch is timed
-with a fresh order, the three one right after the other; the table gives
-the medians over ``--repeats`` and the median of the paired ratios::
+``shuffle=True`` gives (blocks of 10 consecutive rows, 5 for the widest
+float64 rows, dealt from every stretch of X), in the order
+``shuffle="rows"`` gives (a permutation of single rows), and in their own
+order. Each epoch is timed with a fresh order, the three one right after
+the other; the table gives the medians over ``--repeats`` and the median
+of the paired ratios::
 
     python benchmarks/bench_shuffle_orders.py             # under a minute
     python benchmarks/bench_shuffle_orders.py --quick     # 10M values
@@ -78,6 +79,9 @@ def main():
     args = parser.parse_args()
     n_values = 10_000_000 if args.quick else 100_000_000
     print(f"# bench_shuffle_orders: {platform.machine()}, batch {BATCH_SIZE}\n")
+    if args.quick:
+        print("(--quick: X fits in cache and epochs take milliseconds; the")
+        print("ratios are noise. Run the full sizes to judge them.)\n")
     print(
         "| X | dtype | block rows | blocks (ms) | rows (ms) | in order (ms) |"
         " blocks / rows |"

@@ -13,7 +13,7 @@ from sklearn_delta._schedules import (
     LearningRateSchedule,
 )
 
-__version__ = "0.1.0"
+__version__ = "0.2.0.dev0"
 
 __all__ = [
     "Activation",

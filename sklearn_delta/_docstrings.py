@@ -55,9 +55,13 @@ LearningRateSchedule, default="constant"
         steadiest way to the minimum), 1 is the online (stochastic) delta
         rule, an int is a mini-batch. "auto" means ``min(32, n_samples)``
         (scikit-learn's MLP takes 200). A batch size larger than the data is
-        clipped to the number of samples. A last batch of fewer rows takes
-        a step as much smaller (its rows' summed steps divided by
-        ``batch_size``), so that every sample weighs the same.
+        clipped to the number of samples (in ``partial_fit``, to the rows
+        of the chunk). A last batch of fewer rows takes a step as much
+        smaller (its rows' summed steps divided by ``batch_size``), so that
+        every sample of an epoch weighs the same.
+
+        .. versionchanged:: 0.2
+           The last, smaller batch took the mean over its rows.
 
     max_iter : int, default=10_000
         The most epochs (passes over the data) one ``fit`` runs. Most fits
@@ -108,12 +112,16 @@ LearningRateSchedule, default="constant"
         Visit the samples in a new random order every epoch; False keeps
         their order. The rows of X are never copied for this: the loop
         permutes indices. Mini-batches of 48 rows or more are read in short
-        blocks of consecutive rows (about 8 KiB, at least 24 per batch),
-        dealt so that each batch spans all of X: on a large X that is
-        faster than single rows from random places, and it trains as well,
-        whatever order the rows come in. ``"rows"`` shuffles single rows
-        for every batch size; ``"blocks"`` is the same as True. See
+        blocks of consecutive rows (at least 24 per batch, at most 8 KiB
+        each), dealt so that each batch spans all of X: on a large X that
+        is faster than single rows from random places, and it trains as
+        well, whatever order the rows come in. ``"rows"`` shuffles single
+        rows for every batch size; ``"blocks"`` is the same as True. See
         :ref:`block_shuffle`.
+
+        .. versionchanged:: 0.2
+           True reads such batches in dealt blocks (it shuffled single
+           rows, as ``"rows"`` does now).
 
     random_state : int, RandomState instance or None, default=None
         Seeds the shuffling and the early-stopping split. An int gives a

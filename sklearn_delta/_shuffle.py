@@ -8,17 +8,18 @@ A random permutation of single rows (``shuffle="rows"``, and online steps
 and small batches whatever ``shuffle`` says) is slow for mini-batches on a
 large X: each row is a read from a random place in memory, and the CPU
 waits for it. Reading short blocks of consecutive rows in a random order
-costs less: a batch-256 epoch of the kernel took 15-32% less time in
-float64, 7-19% less in float32, in rows of 20 to 200 features
-(``benchmarks/bench_shuffle_orders.py``). So ``shuffle=True`` (the
-default) visits blocks:
+costs less: a batch-256 epoch of the kernel took 13-32% less time in
+float64 over three runs of ``benchmarks/bench_shuffle_orders.py`` (rows of
+20 to 200 features). float32 gained 7-20% at 20 and 200 features, and
+from 8% to -5% at 50 and 100, where its blocks hold 2-4 KiB. So
+``shuffle=True`` (the default) visits blocks:
 
-- a block holds about ``BLOCK_BYTES`` (8 KiB) of rows: 10 rows of 100
-  float64 features, 20 of 100 float32 ones, a single row when a row is
-  larger;
+- a block holds at most ``BLOCK_BYTES`` (8 KiB) of rows, and at least one
+  row (a single row when two rows take more than 8 KiB);
 - a mini-batch draws from at least ``MIN_BLOCKS_PER_BATCH`` (24) blocks, so
-  a block holds at most ``batch_size // 24`` rows: 10 for a batch of 256,
-  and single rows below a batch of 48 (online steps included);
+  a block holds at most ``batch_size // 24`` rows: 10 for a batch of 256
+  (8 KiB of 100 float64 features, 4 KiB of float32 ones), and single rows
+  below a batch of 48 (online steps included);
 - the blocks are visited in a fresh random order each epoch, and start at
   a fresh random offset each epoch, so that block edges move;
 - that order is dealt like cards: X is cut into as many stretches as a
@@ -151,8 +152,9 @@ def batch_order(n_samples, config, epoch, rows=None):
     """The row order of an epoch: indices of rows, or None (every row, as is).
 
     ``rows`` are the training rows (None: every one of the ``n_samples``);
-    the order visits them only. A shuffled epoch visits single rows in a
-    random order, or short blocks of consecutive rows (``shuffle="blocks"``).
+    the order visits them only. A shuffled epoch visits short blocks of
+    consecutive rows, dealt (``shuffle=True``), or single rows in a random
+    order (``"rows"``, or blocks of one row).
     Each epoch's order comes from its own generator seeded with (seed,
     epoch), so a fit is bit-identical for the same seed and partial_fit
     continues the sequence where the previous call stopped. Rows are

@@ -293,9 +293,10 @@ def test_single_rows_train_any_order_as_well_as_random_order(order):
 @pytest.mark.parametrize(
     "load, estimator, batch_size",
     [
-        (load_digits, DeltaRuleClassifier, 64),
-        (load_breast_cancer, DeltaRuleClassifier, 64),
-        (load_diabetes, DeltaRuleRegressor, 48),
+        # Blocks of 10, 4 and 4 rows (batch_size // 24).
+        (load_digits, DeltaRuleClassifier, 256),
+        (load_breast_cancer, DeltaRuleClassifier, 96),
+        (load_diabetes, DeltaRuleRegressor, 96),
     ],
 )
 def test_blocks_train_real_data_sorted_by_target_as_well_as_single_rows(
@@ -307,7 +308,7 @@ def test_blocks_train_real_data_sorted_by_target_as_well_as_single_rows(
     keep = np.argsort(y_train, kind="stable")  # sorted by class or target
     data = X_train[keep], y_train[keep], X_test, y_test
     blocks, rows = (
-        _scores(data, shuffle, batch_size, estimator, epochs=20)
+        _scores(data, shuffle, batch_size, estimator, epochs=5)
         for shuffle in (True, "rows")
     )
     assert _within_seed_noise(blocks, rows), (blocks, rows)
