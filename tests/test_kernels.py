@@ -90,24 +90,22 @@ def test_a_smaller_last_batch_takes_a_step_as_much_smaller(layout, compiled):
     # Every row of an epoch weighs the same: a batch's step divides by the
     # batch size, also for the last batch when it holds fewer rows.
     rng = np.random.default_rng(0)
-    X, Y = rng.normal(size=(5, 3)), rng.normal(size=(5, 1))
+    X, Y = rng.normal(size=(5, N_FEATURES)), rng.normal(size=(5, 1))
     eta, batch_size = 0.1, 4
-    coef, intercept = np.zeros((3, 1)), np.zeros(1)
-    delta_rule_epoch(
+    _, coef, intercept, _, _ = run_epoch(
         sparse.csr_matrix(X) if layout == "csr" else X,
         Y,
         np.ones(5),
         None,
         batch_size,
-        (coef, intercept),
-        (np.zeros((3, 1)), np.zeros(1)),
         UpdateRule(eta, 0.0, 0.0, 1.0, True),
-        ACTIVATIONS["identity"],
-        LOSSES["squared_error"],
-        compiled=compiled,
+        ("identity", "squared_error", 1),
+        compiled,
     )
-    expected_coef, expected_intercept = np.zeros((3, 1)), np.zeros(1)
-    for rows in (slice(0, 4), slice(4, 5)):  # 4 rows, then 1
+    # From run_epoch's starting weights: 4 rows, then 1.
+    expected_coef = np.linspace(-0.3, 0.3, N_FEATURES).reshape(N_FEATURES, 1)
+    expected_intercept = np.full(1, 0.1)
+    for rows in (slice(0, 4), slice(4, 5)):
         delta = Y[rows] - (X[rows] @ expected_coef + expected_intercept)
         expected_coef += eta * X[rows].T @ delta / batch_size
         expected_intercept += eta * delta.sum(axis=0) / batch_size
