@@ -41,7 +41,9 @@ epoch in every batch mode, and one pass of partial_fit over 1_000-row
 chunks against one fit epoch), each the median of ratios of two timings
 taken one right after the other (epochs from fits of 1 and 21 epochs; of 1
 and 7 against SGDRegressor, of 1 and 31 on CSR; every fit with tol=None, so
-that it runs all its epochs), and the time of a partial_fit call; and
+that it runs all its epochs), and the time of a partial_fit call; the
+time of a partial_fit call on 1_000 rows against MLPRegressor(())'s (one
+step per call, as ours) and SGDRegressor's (one step per row); and
 the test R^2 of batch-256 fits on noisy
 data in random order, sorted by target and in time order, with blocks of
 rows (the default) and with single rows shuffled (5 seeds each).
@@ -433,16 +435,48 @@ def bench_dataset(key, X, y, task, args, directory):
         )
 
 
-def stream_calls(X, y, chunk=1_000):
+def stream_calls(X, y, chunk=1_000, model=None):
     """Seconds of each call of one pass over (X, y) in ``chunk``-row
-    partial_fit calls, the first (which sets the model up) included."""
-    model = DeltaRuleRegressor(random_state=0)
+    partial_fit calls of ``model`` (None: a DeltaRuleRegressor), the first
+    (which sets the model up) included."""
+    model = DeltaRuleRegressor(random_state=0) if model is None else model
     seconds = []
     for first in range(0, X.shape[0], chunk):
         start = time.perf_counter()
         model.partial_fit(X[first : first + chunk], y[first : first + chunk])
         seconds.append(time.perf_counter() - start)
     return seconds
+
+
+def bench_peer_calls(X, y, args, n_rows=100_000):
+    """Median seconds of a partial_fit call on 1_000 rows, ours and the peers':
+    {name: seconds}, over ``n_rows`` rows of (X, y) in every repeat, the
+    models taking turns. MLPRegressor(()) with batch_size=1_000 takes one
+    step per call, as ours does; SGDRegressor takes one per row."""
+    X, y = X[:n_rows], y[:n_rows]
+    models = {
+        "DeltaRuleRegressor": lambda: DeltaRuleRegressor(random_state=0),
+        "MLPRegressor((), batch_size=1_000)": lambda: MLPRegressor(
+            hidden_layer_sizes=(), solver="sgd", batch_size=1_000, random_state=0
+        ),
+        "SGDRegressor": lambda: SGDRegressor(random_state=0),
+    }
+    calls = {name: [] for name in models}
+    for repeat in range(args.repeats + 1):  # the first is a warm-up
+        for name, model in models.items():
+            seconds = stream_calls(X, y, model=model())[1:]  # not the set-up
+            if repeat:
+                calls[name].extend(seconds)
+    return {name: float(np.median(seconds)) for name, seconds in calls.items()}
+
+
+def print_peer_calls(calls):
+    print("\n## partial_fit: one call on 1_000 rows\n")
+    print("| model | us per call (median) | over ours |")
+    print("|---|---|---|")
+    ours = calls["DeltaRuleRegressor"]
+    for name, seconds in calls.items():
+        print(f"| {name} | {seconds * 1e6:.0f} | {seconds / ours:.2f} |")
 
 
 def bench_shuffle_quality(args):
@@ -680,6 +714,7 @@ def main():
     X, y, _ = datasets["regression float64"]
     print_default_fits(bench_default_fits(X, y, args))
     print_targets(*bench_targets(datasets, args), args.quick)
+    print_peer_calls(bench_peer_calls(X, y, args))
     print_shuffle_quality(bench_shuffle_quality(args))
 
 
