@@ -41,9 +41,9 @@ epoch in every batch mode, and one pass of partial_fit over 1_000-row
 chunks against one fit epoch), each the median of ratios of two timings
 taken one right after the other (epochs from fits of 1 and 21 epochs; of 1
 and 7 against SGDRegressor, of 1 and 31 on CSR; every fit with tol=None, so
-that it runs all its epochs), and the time of a partial_fit call; the
-time of a partial_fit call on 1_000 rows against MLPRegressor(())'s (one
-step per call, as ours) and SGDRegressor's (one step per row); and
+that it runs all its epochs); the time of a partial_fit call on 1_000
+rows, ours against MLPRegressor(())'s (one step per call, as ours) and
+SGDRegressor's (one step per row); and
 the test R^2 of batch-256 fits on noisy
 data in random order, sorted by target and in time order, with blocks of
 rows (the default) and with single rows shuffled (5 seeds each).
