@@ -42,8 +42,10 @@ chunks against one fit epoch), each the median of ratios of two timings
 taken one right after the other (epochs from fits of 1 and 21 epochs; of 1
 and 7 against SGDRegressor, of 1 and 31 on CSR; every fit with tol=None, so
 that it runs all its epochs); the time of a partial_fit call on 1_000
-rows, ours against MLPRegressor(())'s (one step per call, as ours) and
-SGDRegressor's (one step per row); and
+rows, ours against MLPRegressor(())'s (one step per call, as ours),
+SGDRegressor's (one step per row) and a numpy floor's (a bare call: the
+finite check, the step and the loss of the new weights; its pass over the
+data is also shown beside the partial_fit target, for comparison); and
 the test R^2 of batch-256 fits on noisy
 data in random order, sorted by target and in time order, with blocks of
 rows (the default) and with single rows shuffled (5 seeds each).
@@ -435,6 +437,32 @@ def bench_dataset(key, X, y, task, args, directory):
         )
 
 
+class NumpyFloorStream:
+    """The least a partial_fit call on a chunk of a regression can do, in
+    plain numpy: check that the chunk is finite (one product with a vector
+    of ones, as our short validation path does), take one full-batch step
+    of the squared error at a fixed rate, and compute the loss of the new
+    weights (what our divergence guard judges a call by). Nothing else is
+    checked or kept."""
+
+    def __init__(self, eta0=0.01):
+        self.eta0 = eta0
+        self.coef_ = None
+
+    def partial_fit(self, X, y):
+        if self.coef_ is None:
+            self.coef_, self.intercept_ = np.zeros(X.shape[1]), 0.0
+        row_sums = X @ np.ones(X.shape[1])
+        if not (np.isfinite(row_sums.sum()) and np.isfinite(y.sum())):
+            raise ValueError("The chunk holds NaN or infinity.")
+        residual = y - (X @ self.coef_ + self.intercept_)
+        self.coef_ += self.eta0 / len(y) * (X.T @ residual)
+        self.intercept_ += self.eta0 * residual.mean()
+        residual = y - (X @ self.coef_ + self.intercept_)
+        self.loss_ = 0.5 * (residual @ residual) / len(y)
+        return self
+
+
 def stream_calls(X, y, chunk=1_000, model=None):
     """Seconds of each call of one pass over (X, y) in ``chunk``-row
     partial_fit calls of ``model`` (None: a DeltaRuleRegressor), the first
@@ -452,7 +480,8 @@ def bench_peer_calls(X, y, args, n_rows=100_000):
     """Median seconds of a partial_fit call on 1_000 rows, ours and the peers':
     {name: seconds}, over ``n_rows`` rows of (X, y) in every repeat, the
     models taking turns. MLPRegressor(()) with batch_size=1_000 takes one
-    step per call, as ours does; SGDRegressor takes one per row."""
+    step per call, as ours does; SGDRegressor takes one per row. The numpy
+    floor is :class:`NumpyFloorStream`."""
     X, y = X[:n_rows], y[:n_rows]
     models = {
         "DeltaRuleRegressor": lambda: DeltaRuleRegressor(random_state=0),
@@ -460,6 +489,7 @@ def bench_peer_calls(X, y, args, n_rows=100_000):
             hidden_layer_sizes=(), solver="sgd", batch_size=1_000, random_state=0
         ),
         "SGDRegressor": lambda: SGDRegressor(random_state=0),
+        "numpy floor (finite check, step, end loss)": NumpyFloorStream,
     }
     calls = {name: [] for name in models}
     for repeat in range(args.repeats + 1):  # the first is a warm-up
@@ -582,6 +612,13 @@ def bench_targets(datasets, args):
         lambda: one_epoch(ours("full"), X, y, extra),
         "<=",
         1.5,
+    )
+    # For comparison (no target): the same pass in bare numpy calls.
+    pairs["numpy floor's 1_000-row chunks / one epoch"] = (
+        lambda: sum(stream_calls(X, y, model=NumpyFloorStream())),
+        lambda: one_epoch(ours("full"), X, y, extra),
+        None,
+        None,
     )
     # A fit on this CSR matrix spends 3-5 epochs' time setting up (eta0="auto"
     # runs Lanczos iterations over the 10_000 features), and SGDRegressor's
