@@ -627,8 +627,9 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         if n_outputs != expected:
             raise ValueError(
                 f"y has {n_outputs} outputs, but {type(self).__name__} was "
-                f"fitted with {expected}. Fit a new estimator (or set "
-                "warm_start=False) to change the number of outputs."
+                f"fitted with {expected}. To change the number of outputs, "
+                "fit a new model: fit with warm_start=False, not partial_fit "
+                "or a warm start."
             )
 
     def _split_validation(self, X, y, Y, sample_weight):

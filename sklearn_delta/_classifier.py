@@ -1,6 +1,7 @@
 """DeltaRuleClassifier: the delta rule with target encoding and a decision."""
 
 import numpy as np
+import pandas as pd
 from scipy.optimize import brentq
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
@@ -383,6 +384,13 @@ Activation, default="logistic"
         _check_label_types(labels)
         check_classification_targets(labels)
         if partial:
+            if classes is not None and np.any(
+                pd.isna(np.asarray(classes, dtype=object))
+            ):
+                raise ValueError(
+                    "classes holds a missing value (NaN or None): pass every "
+                    "class label, with no missing ones."
+                )
             try:
                 _check_partial_fit_first_call(self, classes)
             except ValueError as error:

@@ -93,7 +93,15 @@ def _check_missing_labels(y):
 
 
 def _check_numeric_columns(X):
-    """Name the columns of a DataFrame that are not numbers, with the fix."""
+    """Name the columns of a DataFrame that are not numbers, with the fix;
+    refuse an array of dates or durations (numpy would read them as
+    numbers)."""
+    if isinstance(X, np.ndarray) and X.dtype.kind in "mM":
+        raise ValueError(
+            f"X must be numeric, but it holds {X.dtype} values (dates or "
+            "durations). Encode them as numbers first (e.g. the year, month "
+            "and day of a date, or a duration in seconds)."
+        )
     if not isinstance(X, pd.DataFrame):
         return
     columns = [

@@ -117,9 +117,10 @@ class DivergenceGuard:
         if not np.isfinite(loss_scale):
             raise ValueError(
                 "The loss is not finite before training even starts (the mean "
-                f"loss of the starting weights is {start_loss:.3g}): the targets, "
-                "or the initial weights, are too large for the arithmetic. Scale "
-                "y (e.g. with TransformedTargetRegressor(regressor=..., "
+                f"loss of the starting weights is {start_loss:.3g}): the features, "
+                "the targets or the starting weights are too large for the "
+                "arithmetic. Standardise X (e.g. with StandardScaler). Scale y "
+                "(e.g. with TransformedTargetRegressor(regressor=..., "
                 "transformer=StandardScaler())) or give smaller coef_init."
             )
         self.start_loss = start_loss

@@ -123,6 +123,17 @@ ERRORS = {
     "unseen label in partial_fit": Case(
         ["partial_fit"], y=np.where(Y == 2, 7, Y), match="not in classes_"
     ),
+    "NaN in classes": Case(
+        ["partial_fit"],
+        kwargs={"classes": [0, 1, np.nan]},
+        match="classes holds a missing value",
+    ),
+    "number of outputs changed": Case(
+        ["partial_fit"],
+        y=np.c_[Y, Y].astype(float),
+        match="To change the number of outputs, fit a new model",
+        estimator="regressor",
+    ),
     "classes changed between partial_fit calls": Case(
         ["partial_fit"],
         kwargs={"classes": [0, 1, 2, 3]},
@@ -217,6 +228,11 @@ ERRORS = {
         X=FRAME.assign(day=pd.date_range("2020-01-01", periods=150)),
         match=r"not: 'day' \(datetime64",
         fitted_on="frame",
+    ),
+    "dates in a numpy X": Case(
+        ALL_METHODS,
+        X=np.arange(600).astype("datetime64[D]").reshape(150, 4),
+        match=r"holds datetime64\[D\] values",
     ),
     "missing labels (pd.NA in a StringDtype y)": Case(
         ["fit", "partial_fit"],
