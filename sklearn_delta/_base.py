@@ -7,6 +7,7 @@ encoding and the prediction step.
 """
 
 import contextlib
+import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -352,8 +353,18 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         rows, validation = None, None
         if self.early_stopping and not partial:
             rows, validation = self._split_validation(X, data.y, Y, sample_weight)
+        # What the last call's schedule and rate were made from (a model
+        # saved by an older version does not say: taken as unchanged).
+        schedule_key = self._schedule_key()
+        made_schedule, made_auto_rate = getattr(
+            self, "_made_from", (schedule_key, self.eta0 == "auto")
+        )
         if resume:
             state = self._state.resume(*self._unit_params())
+            if schedule_key != made_schedule:
+                # set_params changed the schedule: the new one starts now
+                # (t_ and n_iter_ carry on).
+                state.schedule = make_schedule(self.learning_rate, self.power_t)
         else:
             state = self._new_state(
                 X,
@@ -364,9 +375,21 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             )
         if not partial:
             _start_fit_bookkeeping(state)
-        if not (partial and resume and self.eta0 == "auto"):
+        # A stream keeps the rate eta0="auto" chose from its first chunk.
+        if not (partial and resume and self.eta0 == "auto" and made_auto_rate):
             state.eta0 = self._initial_rate(X, Y, sample_weight, data.source, rows)
+            if partial and self.eta0 == "auto":
+                _warn_if_few_rows_set_rate(X.shape, self.fit_intercept)
+        self._made_from = (schedule_key, self.eta0 == "auto")
         return X, Y, sample_weight, rows, validation, state
+
+    def _schedule_key(self):
+        """What the learning-rate schedule is made from: ``learning_rate``,
+        and ``power_t`` where it counts."""
+        invscaling = isinstance(self.learning_rate, str) and (
+            self.learning_rate == "invscaling"
+        )
+        return (self.learning_rate, self.power_t if invscaling else None)
 
     def _initial_rate(self, X, Y, sample_weight, source, rows=None):
         """eta0, or for eta0="auto" the rate the curvature of the training
@@ -698,6 +721,24 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
 def _take_rows(rows, *arrays):
     """The ``rows`` of each array (the arrays themselves for None)."""
     return arrays if rows is None else tuple(array[rows] for array in arrays)
+
+
+def _warn_if_few_rows_set_rate(shape, fit_intercept):
+    """Warn when eta0="auto" takes a stream's rate from a partial_fit chunk
+    of fewer rows than the inputs ``[x, 1]`` have: the curvature of so few
+    rows is not the data's (from one row, it is that row's squared norm)."""
+    n_rows, n_features = shape
+    if n_rows >= n_features + fit_intercept:
+        return
+    warnings.warn(
+        f"eta0='auto' set this stream's learning rate from a partial_fit chunk "
+        f"of {n_rows} row(s) and {n_features} feature(s), and keeps it for the "
+        "rest of the stream: the curvature of so few rows says little about "
+        "the data's, and the rate may be many times too small or too large. "
+        "Start the stream with a chunk of more rows than features, or set "
+        "eta0 to a number.",
+        UserWarning,
+    )
 
 
 def _start_fit_bookkeeping(state):

@@ -202,6 +202,8 @@ class DivergenceGuard:
             f"{RATE_CUT:g}, from {self.rates[0]:.3g} to "
             f"{self.rates[-1] / RATE_CUT:.3g} in all. Standardise the features "
             "(e.g. with StandardScaler); a number given as eta0 may be too "
-            "large for this data (eta0='auto' picks a stable rate from it).",
+            "large for this data (eta0='auto' picks a stable rate from it; in "
+            "a partial_fit stream, from the first chunk alone: start the "
+            "stream with a chunk of many rows).",
             DivergenceWarning,
         )

@@ -18,12 +18,18 @@ LearningRateSchedule, default="constant"
         - "adaptive": ``eta = eta0`` until the loss (or validation score)
           stops improving for ``n_iter_no_change`` epochs, then divided by 5
           each time it stalls, until it has fallen to 1e-6 or below; the
-          next stall then ends training (as MLP* does);
+          next stall then ends training (as MLP* does). In a stream each
+          ``partial_fit`` call's loss, over its own chunk, is compared with
+          the best of the earlier calls, so that chunks that differ by
+          chance count as stalls: give a stream "constant" or "invscaling";
         - a :class:`~sklearn_delta.LearningRateSchedule` of your own. It is
           copied at the start of ``fit``, never changed in place.
 
         The rate is set at the start of each epoch (each ``partial_fit``
         call), and ``partial_fit`` and ``warm_start`` continue the schedule.
+        A ``learning_rate`` or ``power_t`` changed with ``set_params``
+        since the last call starts the new schedule at the next one
+        (``n_iter_`` and ``t_`` carry on).
 
     eta0 : float or "auto", default="auto"
         The initial learning rate. "auto" sets it from the curvature of the
@@ -37,8 +43,11 @@ LearningRateSchedule, default="constant"
         unit's log loss); smaller batches take half of it (``2 c L_b``). See
         the user guide's "The learning rate that sets itself". ``fit``
         computes it from its training data; ``partial_fit`` on its first
-        call, from the first chunk, and keeps it afterwards. ``eta0_`` holds
-        the rate chosen. A number is used as it is: the textbook delta rule.
+        call, from the first chunk, and keeps it afterwards (a stream whose
+        ``eta0`` was a number until ``set_params(eta0="auto")`` computes it
+        on its next chunk; a chunk of fewer rows than features warns that
+        its rate may be far off). ``eta0_`` holds the rate chosen. A number
+        is used as it is: the textbook delta rule.
 
         Training that diverges (the loss becomes infinite, grows a
         thousandfold, or in a fit rises clearly above its best) goes back to

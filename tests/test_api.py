@@ -1,6 +1,7 @@
 """What users rely on: fitted attributes, partial_fit, warm_start, plug-ins."""
 
 import pickle
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -140,6 +141,72 @@ def test_partial_fit_continues_schedule_and_counters(iris):
     assert model.n_iter_ == 4
     with pytest.raises(ValueError, match="not the same as on last call"):
         model.partial_fit(X, y, classes=[0, 1, 2, 3])
+
+
+@pytest.mark.parametrize("continued", ["partial_fit", "warm_start"])
+def test_a_schedule_changed_by_set_params_takes_over(iris, continued):
+    X, y = iris
+    model = DeltaRuleRegressor(eta0=0.01, warm_start=True, max_iter=2, tol=None)
+
+    def train():
+        if continued == "partial_fit":
+            return model.partial_fit(X, y)
+        return model.fit(X, y)
+
+    train()
+    assert model.learning_rate_ == 0.01
+    model.set_params(learning_rate="invscaling")
+    train()
+    epochs = model.n_iter_ - 1  # completed before the last epoch
+    assert model.learning_rate_ == pytest.approx(0.01 / (epochs + 1) ** 0.5)
+    model.set_params(power_t=1.0)
+    train()
+    epochs = model.n_iter_ - 1
+    assert model.learning_rate_ == pytest.approx(0.01 / (epochs + 1))
+
+
+def test_a_stream_switched_to_eta0_auto_chooses_its_rate(iris):
+    X, y = iris
+    model = DeltaRuleRegressor(eta0=0.001).partial_fit(X[:50], y[:50])
+    model.set_params(eta0="auto").partial_fit(X[50:100], y[50:100])
+    chosen = model.eta0_
+    assert chosen != 0.001
+    model.partial_fit(X[100:], y[100:])
+    # ... and keeps it, as a stream started with eta0="auto" does.
+    assert model.eta0_ == chosen
+
+
+@pytest.mark.parametrize("n_rows", [1, 4])
+def test_a_stream_warns_when_too_few_rows_set_its_auto_rate(n_rows):
+    X, y = make_classification(200, 4, random_state=0)
+    model = DeltaRuleRegressor()
+    with pytest.warns(UserWarning, match=f"{n_rows} row\\(s\\) and 4 feature"):
+        model.partial_fit(X[:n_rows], y[:n_rows])
+    chosen = model.eta0_
+    # The stream keeps that rate, and says so once.
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", UserWarning)
+        model.partial_fit(X[n_rows : n_rows + 2], y[n_rows : n_rows + 2])
+    assert model.eta0_ == chosen
+
+
+def test_a_stream_whose_first_chunk_has_enough_rows_does_not_warn():
+    X, y = make_classification(200, 4, random_state=0)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        DeltaRuleRegressor().partial_fit(X[:5], y[:5])
+        DeltaRuleRegressor(fit_intercept=False).partial_fit(X[:4], y[:4])
+        DeltaRuleRegressor(eta0=0.1).partial_fit(X[:1], y[:1])
+
+
+def test_an_unchanged_adaptive_schedule_keeps_its_cuts(iris):
+    X, y = iris
+    model = DeltaRuleRegressor(learning_rate="adaptive", eta0=0.01)
+    model.partial_fit(X, y)
+    model._state.schedule.factor = 0.2  # as after a stall
+    model.set_params(eta0=0.01, power_t=2.0)  # power_t plays no part
+    model.partial_fit(X, y)
+    assert model.learning_rate_ == pytest.approx(0.002)
 
 
 def test_partial_fit_in_order_equals_one_online_epoch():

@@ -149,7 +149,8 @@ def test_a_stream_whose_first_chunk_has_one_class_recovers():
     first = np.flatnonzero(y == 0)[:2]
     second = np.setdiff1d(np.arange(200), first)[:20]
     model = DeltaRuleClassifier(batch_size=1, random_state=0)
-    model.partial_fit(X[first], y[first], classes=[0, 1])
+    with pytest.warns(UserWarning, match="from a partial_fit chunk of 2 row"):
+        model.partial_fit(X[first], y[first], classes=[0, 1])
     model.partial_fit(X[second], y[second])
     assert set(model.predict(X)) == {0, 1}
     # It starts neutral between the two named classes, not at logit(0.05)
