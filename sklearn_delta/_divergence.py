@@ -160,6 +160,11 @@ class DivergenceGuard:
             end_loss <= self.start_loss + self.margin
         )
 
+    def go_back_to_best(self, state):
+        """Put the weights (and the momentum) back to where the call's best
+        epoch began; the epochs stay counted and recorded."""
+        self._checkpoint.restore_weights(state)
+
     def accept(self, epoch_loss):
         """Keep the epoch; a new best of the call becomes the checkpoint."""
         if epoch_loss < self.call_best or not np.isfinite(self.call_best):

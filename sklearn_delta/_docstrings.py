@@ -89,7 +89,10 @@ LearningRateSchedule, default="constant"
 
     n_iter_no_change : int or np.inf, default=5
         How many epochs without improvement to tolerate before stopping;
-        ``np.inf`` never stops early, as in MLP*.
+        ``np.inf`` never stops early, as in MLP*. A full-batch fit that this
+        rule ends on weights worse than those its best epoch began with
+        (momentum makes the loss rise and fall) goes back to those; raise
+        ``n_iter_no_change`` to let it train on through the swings.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified for
@@ -110,7 +113,10 @@ LearningRateSchedule, default="constant"
 
     momentum : float, default=0.0
         Classical momentum in [0, 1): each step adds ``momentum`` times the
-        previous step. 0 is the pure delta rule.
+        previous step. 0 is the pure delta rule. ``eta0="auto"`` takes
+        ``1 - momentum`` times the rate it would take without; even so,
+        heavy momentum makes a full batch's loss swing up and down for
+        many epochs (see ``n_iter_no_change``).
 
     fit_intercept : bool, default=True
         Whether the units have an intercept (bias) b. With False every
@@ -164,7 +170,9 @@ loss_curve_ : list of float
         The last value of ``loss_curve_``.
 
     best_loss_ : float
-        The smallest value in ``loss_curve_``.
+        The smallest value in ``loss_curve_``. A full-batch fit that its
+        stopping rule ended on worse weights keeps the weights of this
+        loss (see ``n_iter_no_change``).
 
     validation_scores_ : list of float
         The score on the held-out data after each epoch; only set when

@@ -122,11 +122,16 @@ class Checkpoint:
 
     def restore(self, state):
         """Put ``state`` back to this checkpoint, in place."""
-        for name, array in self._arrays.items():
-            getattr(state, name)[...] = array
+        self.restore_weights(state)
         for name, value in self._values.items():
             setattr(state, name, copy.deepcopy(value) if name == "schedule" else value)
         state.truncate(self._lengths)
+
+    def restore_weights(self, state):
+        """Put the weights and the momentum of ``state`` back to this
+        checkpoint, in place; the counters and the curves stay."""
+        for name, array in self._arrays.items():
+            getattr(state, name)[...] = array
 
 
 def check_weights(coef, intercept, n_features):

@@ -196,10 +196,9 @@ def train(
     epoch run again. A kept epoch is recorded, and the stopping rules and
     the ``observer`` (an :class:`EpochObserver`) may end training.
     ``fresh_start`` tells the guard whether this call starts a new stretch
-    of training. ``kernel`` runs one epoch; it has the signature of
-    :func:`~sklearn_delta._kernels.delta_rule_epoch`. ``rows`` are the
-    indices of the rows to train on (None: every row): early stopping holds
-    the others out without copying X.
+    of training. ``kernel`` runs one epoch, as :func:`delta_rule_epoch`.
+    ``rows`` are the indices of the rows to train on (None: every row):
+    early stopping holds the others out without copying X.
 
     Returns True (converged) when the loss or validation score stopped
     improving or the observer asked to stop, False when epochs ran out.
@@ -210,11 +209,12 @@ def train(
     guard = _start_guard(state, config, X, Y, sample_weight, fresh_start, rows)
     weight_sum, weight_scale = _training_weight(sample_weight, rows)
     orders = EpochOrders(X.shape[0], config, rows, state.n_iter + max_epochs)
+    data = (X, Y, sample_weight, rows)
     stop = False
     rate = None  # of the last epoch run (max_epochs >= 1, so one runs first)
     while True:
         if stop or state.n_iter >= orders.last_epoch:
-            if _ends_well(state, config, X, Y, sample_weight, guard, rate, rows):
+            if _ends_well(state, config, data, guard, rate, stop, orders.last_epoch):
                 break
             stop = False
         guard.epoch_begins(state)
@@ -246,14 +246,27 @@ def _training_weight(sample_weight, rows):
     return weight_sum, weight_sum / sample_weight.shape[0]
 
 
-def _ends_well(state, config, X, Y, sample_weight, guard, rate, rows):
+def _ends_well(state, config, data, guard, rate, stopped, last_epoch):
     """Judge the last steps by the objective of the final weights; on
-    divergence go back (training then goes on) and return False."""
+    divergence go back (training then goes on) and return False.
+
+    ``data`` is (X, Y, sample_weight, rows). When a stopping rule
+    (``stopped``) ended full-batch training before its last epoch on
+    weights worse than those its best epoch began with, which momentum's
+    overshoot can do, the model goes back to those: a full batch's epoch
+    loss is their exact objective. (A partial_fit call runs its one epoch
+    whatever the rule says, and keeps its step.)
+    """
+    X, Y, sample_weight, rows = data
     end_loss = objective(X, Y, sample_weight, state.coef, state.intercept, config, rows)
-    if not guard.ended_worse(state, end_loss):
-        return True
-    guard.roll_back(state, config.eta0, rate)
-    return False
+    if guard.ended_worse(state, end_loss):
+        guard.roll_back(state, config.eta0, rate)
+        return False
+    n_rows = X.shape[0] if rows is None else len(rows)
+    early = stopped and state.n_iter < last_epoch
+    if early and config.batch_size >= n_rows and end_loss > guard.call_best:
+        guard.go_back_to_best(state)
+    return True
 
 
 def _observed(observer, state, config, stop):

@@ -175,6 +175,30 @@ def test_n_iter_no_change_may_be_infinite(regression):
     assert model.n_iter_ == 25
 
 
+@pytest.mark.parametrize("momentum", [0.9, 0.99])
+def test_a_fit_the_stopping_rule_ends_mid_swing_keeps_its_best_weights(momentum):
+    # Heavy-ball momentum makes a full batch's loss rise and fall; the rule
+    # stops on a rise, and the model goes back to where its best epoch began.
+    X, y = make_regression(500, 10, noise=10, random_state=0)
+    model = DeltaRuleRegressor(momentum=momentum, random_state=0).fit(X, y)
+    assert model.n_iter_ < model.max_iter
+    assert model.loss_curve_[-1] > 2 * model.best_loss_  # it stopped on a rise
+    objective = 0.5 * np.mean((y - model.predict(X)) ** 2)
+    assert objective == pytest.approx(model.best_loss_, rel=1e-9)
+    assert model.score(X, y) > 0.98  # the last weights scored 0.69-0.77
+
+
+def test_partial_fit_calls_keep_their_steps_whatever_the_stopping_rule(regression):
+    X, y = regression
+    streamed = DeltaRuleRegressor(momentum=0.9, random_state=0)
+    for _ in range(30):
+        streamed.partial_fit(X, y)
+    fitted = DeltaRuleRegressor(momentum=0.9, max_iter=30, tol=None, random_state=0)
+    fitted.fit(X, y)
+    np.testing.assert_array_equal(streamed.coef_, fitted.coef_)
+    np.testing.assert_array_equal(streamed.intercept_, fitted.intercept_)
+
+
 def test_adaptive_divides_by_five_until_one_millionth_as_mlp_does(regression):
     X, y = regression
     model = DeltaRuleRegressor(learning_rate="adaptive", eta0=1.0, tol=1.0)
