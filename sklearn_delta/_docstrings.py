@@ -189,7 +189,10 @@ loss_curve_ : list of float
     coef_history_ : ndarray of shape (n_records, ...)
         With ``record_weights=True``: ``coef_`` before the first epoch, then
         after each epoch (continued by ``partial_fit`` and warm starts); each
-        entry has the shape of ``coef_``.
+        entry has the shape of ``coef_``. A fit that kept the weights of an
+        earlier epoch (early stopping, or a full batch stopped on a swing,
+        see ``n_iter_no_change``) ends with ``coef_`` equal to an earlier
+        entry, not the last.
 
     intercept_history_ : ndarray of shape (n_records, ...)
         The intercepts recorded with ``coef_history_``, each shaped like
