@@ -55,6 +55,11 @@ from sklearn_delta._training import (
 # it has fewer).
 AUTO_BATCH_SIZE = 32
 
+# A stream whose eta0="auto" rate comes from a first chunk of fewer rows
+# warns (from one row of 20 standardised features the rate came out about
+# 15 times too small; see the streaming guide and test_learning_rate.py).
+AUTO_RATE_MIN_ROWS = 10
+
 # The source of fit and partial_fit (see _data.py).
 IN_MEMORY = InMemory()
 
@@ -355,16 +360,11 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             rows, validation = self._split_validation(X, data.y, Y, sample_weight)
         # What the last call's schedule and rate were made from (a model
         # saved by an older version does not say: taken as unchanged).
-        schedule_key = self._schedule_key()
-        made_schedule, made_auto_rate = getattr(
-            self, "_made_from", (schedule_key, self.eta0 == "auto")
-        )
+        made_from = (self._schedule_key(), self.eta0)
+        last = getattr(self, "_made_from", made_from)
         if resume:
             state = self._state.resume(*self._unit_params())
-            if schedule_key != made_schedule:
-                # set_params changed the schedule: the new one starts now
-                # (t_ and n_iter_ carry on).
-                state.schedule = make_schedule(self.learning_rate, self.power_t)
+            self._start_changed_params(state, last)
         else:
             state = self._new_state(
                 X,
@@ -376,12 +376,22 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         if not partial:
             _start_fit_bookkeeping(state)
         # A stream keeps the rate eta0="auto" chose from its first chunk.
-        if not (partial and resume and self.eta0 == "auto" and made_auto_rate):
+        if not (partial and resume and self.eta0 == "auto" and last[1] == "auto"):
             state.eta0 = self._initial_rate(X, Y, sample_weight, data.source, rows)
             if partial and self.eta0 == "auto":
-                _warn_if_few_rows_set_rate(X.shape, self.fit_intercept)
-        self._made_from = (schedule_key, self.eta0 == "auto")
+                _warn_if_few_rows_set_rate(X.shape[0])
+        self._made_from = made_from
         return X, Y, sample_weight, rows, validation, state
+
+    def _start_changed_params(self, state, last):
+        """Start what ``set_params`` changed since the last call, whose
+        (schedule key, eta0) were ``last``: a new schedule (``n_iter_`` and
+        ``t_`` carry on), and for a new eta0 the rate without the cuts of
+        the divergence guard."""
+        if not _same_values(self._schedule_key(), last[0]):
+            state.schedule = make_schedule(self.learning_rate, self.power_t)
+        if not _same_values((self.eta0,), (last[1],)):
+            state.rate_scale = 1.0
 
     def _schedule_key(self):
         """What the learning-rate schedule is made from: ``learning_rate``,
@@ -648,8 +658,9 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
     def _check_outputs(self, n_outputs):
         expected = self._unit_params()[0].shape[1]
         if n_outputs != expected:
+            outputs = "1 output" if n_outputs == 1 else f"{n_outputs} outputs"
             raise ValueError(
-                f"y has {n_outputs} outputs, but {type(self).__name__} was "
+                f"y has {outputs}, but {type(self).__name__} was "
                 f"fitted with {expected}. To change the number of outputs, "
                 "fit a new model: fit with warm_start=False, not partial_fit "
                 "or a warm start."
@@ -723,20 +734,30 @@ def _take_rows(rows, *arrays):
     return arrays if rows is None else tuple(array[rows] for array in arrays)
 
 
-def _warn_if_few_rows_set_rate(shape, fit_intercept):
+def _same_values(values, others):
+    """Whether two tuples of parameter values are the same: equal strings
+    or numbers, else the very same objects (the ``==`` of a user's schedule
+    may be anything, e.g. elementwise over an array it holds)."""
+    plain = (str, Real)
+    return all(
+        a == b if isinstance(a, plain) and isinstance(b, plain) else a is b
+        for a, b in zip(values, others, strict=True)
+    )
+
+
+def _warn_if_few_rows_set_rate(n_rows):
     """Warn when eta0="auto" takes a stream's rate from a partial_fit chunk
-    of fewer rows than the inputs ``[x, 1]`` have: the curvature of so few
-    rows is not the data's (from one row, it is that row's squared norm)."""
-    n_rows, n_features = shape
-    if n_rows >= n_features + fit_intercept:
+    of fewer than AUTO_RATE_MIN_ROWS rows: the curvature of so few rows is
+    not the data's (from one row, it is that row's squared norm)."""
+    if n_rows >= AUTO_RATE_MIN_ROWS:
         return
     warnings.warn(
         f"eta0='auto' set this stream's learning rate from a partial_fit chunk "
-        f"of {n_rows} row(s) and {n_features} feature(s), and keeps it for the "
-        "rest of the stream: the curvature of so few rows says little about "
-        "the data's, and the rate may be many times too small or too large. "
-        "Start the stream with a chunk of more rows than features, or set "
-        "eta0 to a number.",
+        f"of {n_rows} row(s), and keeps it for the rest of the stream: the "
+        "curvature of so few rows says little about the data's, and the rate "
+        "may be many times too small or too large. Start the stream with a "
+        "larger chunk (for dense data, many times as many rows as features), "
+        "or set eta0 to a number.",
         UserWarning,
     )
 

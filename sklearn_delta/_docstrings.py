@@ -45,8 +45,8 @@ LearningRateSchedule, default="constant"
         computes it from its training data; ``partial_fit`` on its first
         call, from the first chunk, and keeps it afterwards (a stream whose
         ``eta0`` was a number until ``set_params(eta0="auto")`` computes it
-        on its next chunk; a chunk of fewer rows than features warns that
-        its rate may be far off). ``eta0_`` holds the rate chosen. A number
+        on its next chunk; a chunk of fewer than 10 rows warns that its
+        rate may be far off). ``eta0_`` holds the rate chosen. A number
         is used as it is: the textbook delta rule.
 
         Training that diverges (the loss becomes infinite, grows a
@@ -90,9 +90,9 @@ LearningRateSchedule, default="constant"
     n_iter_no_change : int or np.inf, default=5
         How many epochs without improvement to tolerate before stopping;
         ``np.inf`` never stops early, as in MLP*. A full-batch fit that this
-        rule ends on weights worse than those its best epoch began with
-        (momentum makes the loss rise and fall) goes back to those; raise
-        ``n_iter_no_change`` to let it train on through the swings.
+        rule ends on weights clearly worse than those its best epoch began
+        with (momentum makes the loss rise and fall) goes back to those;
+        raise ``n_iter_no_change`` to let it train on through the swings.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified for
@@ -167,12 +167,14 @@ loss_curve_ : list of float
         continues over ``partial_fit`` calls and warm starts.
 
     loss_ : float
-        The last value of ``loss_curve_``.
+        The last value of ``loss_curve_``: the loss of the last epoch run
+        (not of the weights kept, when a fit went back to an earlier epoch's,
+        see ``n_iter_no_change`` and ``early_stopping``).
 
     best_loss_ : float
         The smallest value in ``loss_curve_``. A full-batch fit that its
-        stopping rule ended on worse weights keeps the weights of this
-        loss (see ``n_iter_no_change``).
+        stopping rule ended on a swing keeps the weights its best epoch of
+        that fit began with (see ``n_iter_no_change``).
 
     validation_scores_ : list of float
         The score on the held-out data after each epoch; only set when

@@ -210,11 +210,11 @@ def train(
     weight_sum, weight_scale = _training_weight(sample_weight, rows)
     orders = EpochOrders(X.shape[0], config, rows, state.n_iter + max_epochs)
     data = (X, Y, sample_weight, rows)
-    stop = False
+    stop = rule_stop = False
     rate = None  # of the last epoch run (max_epochs >= 1, so one runs first)
     while True:
         if stop or state.n_iter >= orders.last_epoch:
-            if _ends_well(state, config, data, guard, rate, stop, orders.last_epoch):
+            if _ends_well(state, config, data, guard, rate, rule_stop):
                 break
             stop = False
         guard.epoch_begins(state)
@@ -229,10 +229,10 @@ def train(
         guard.accept(epoch_loss)
         state.learning_rate = rate
         _record_epoch(state, config, epoch_loss, weight_sum)
-        stop = _end_of_epoch(
+        rule_stop = _end_of_epoch(
             state, config, epoch_loss, validation, guard.start_scale, X
         )
-        stop = _observed(observer, state, config, stop)
+        stop = _observed(observer, state, config, rule_stop)
     guard.warn()
     return stop
 
@@ -246,16 +246,17 @@ def _training_weight(sample_weight, rows):
     return weight_sum, weight_sum / sample_weight.shape[0]
 
 
-def _ends_well(state, config, data, guard, rate, stopped, last_epoch):
+def _ends_well(state, config, data, guard, rate, rule_stopped):
     """Judge the last steps by the objective of the final weights; on
     divergence go back (training then goes on) and return False.
 
-    ``data`` is (X, Y, sample_weight, rows). When a stopping rule
-    (``stopped``) ended full-batch training before its last epoch on
-    weights worse than those its best epoch began with, which momentum's
+    ``data`` is (X, Y, sample_weight, rows). When the stopping rule
+    (``rule_stopped``, not an observer) ended a full-batch fit on weights
+    clearly worse than those its best epoch began with, which momentum's
     overshoot can do, the model goes back to those: a full batch's epoch
-    loss is their exact objective. (A partial_fit call runs its one epoch
-    whatever the rule says, and keeps its step.)
+    loss is their exact objective. "Clearly": by more than ``tol`` (and
+    than rounding) times the loss's scale. A later partial_fit call (not a
+    fresh start) keeps its step whatever the rule says.
     """
     X, Y, sample_weight, rows = data
     end_loss = objective(X, Y, sample_weight, state.coef, state.intercept, config, rows)
@@ -263,8 +264,13 @@ def _ends_well(state, config, data, guard, rate, stopped, last_epoch):
         guard.roll_back(state, config.eta0, rate)
         return False
     n_rows = X.shape[0] if rows is None else len(rows)
-    early = stopped and state.n_iter < last_epoch
-    if early and config.batch_size >= n_rows and end_loss > guard.call_best:
+    slack = max(config.tol, 10 * np.finfo(Y.dtype).eps) * guard.start_scale
+    if (
+        rule_stopped
+        and guard.fresh_start
+        and config.batch_size >= n_rows
+        and end_loss > guard.call_best + slack
+    ):
         guard.go_back_to_best(state)
     return True
 

@@ -1,5 +1,6 @@
 """What users rely on: fitted attributes, partial_fit, warm_start, plug-ins."""
 
+import dataclasses
 import pickle
 import warnings
 
@@ -16,6 +17,7 @@ from sklearn_delta import (
     Activation,
     DeltaRuleClassifier,
     DeltaRuleRegressor,
+    DivergenceWarning,
     LearningRateSchedule,
 )
 
@@ -176,11 +178,11 @@ def test_a_stream_switched_to_eta0_auto_chooses_its_rate(iris):
     assert model.eta0_ == chosen
 
 
-@pytest.mark.parametrize("n_rows", [1, 4])
+@pytest.mark.parametrize("n_rows", [1, 9])
 def test_a_stream_warns_when_too_few_rows_set_its_auto_rate(n_rows):
     X, y = make_classification(200, 4, random_state=0)
     model = DeltaRuleRegressor()
-    with pytest.warns(UserWarning, match=f"{n_rows} row\\(s\\) and 4 feature"):
+    with pytest.warns(UserWarning, match=f"partial_fit chunk of {n_rows} row"):
         model.partial_fit(X[:n_rows], y[:n_rows])
     chosen = model.eta0_
     # The stream keeps that rate, and says so once.
@@ -191,12 +193,40 @@ def test_a_stream_warns_when_too_few_rows_set_its_auto_rate(n_rows):
 
 
 def test_a_stream_whose_first_chunk_has_enough_rows_does_not_warn():
-    X, y = make_classification(200, 4, random_state=0)
+    X, y = make_classification(200, 40, random_state=0)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        DeltaRuleRegressor().partial_fit(X[:5], y[:5])
-        DeltaRuleRegressor(fit_intercept=False).partial_fit(X[:4], y[:4])
+        # Wide data (here 40 features) warns no more than narrow data.
+        DeltaRuleRegressor().partial_fit(X[:10], y[:10])
         DeltaRuleRegressor(eta0=0.1).partial_fit(X[:1], y[:1])
+        DeltaRuleRegressor().fit(X[:2], y[:2])  # fit: its rate is its data's
+
+
+def test_a_new_eta0_drops_the_cuts_of_the_divergence_guard(iris):
+    X, y = iris
+    model = DeltaRuleRegressor(eta0=50.0)
+    with pytest.warns(DivergenceWarning):
+        model.partial_fit(X, y)
+    assert model.learning_rate_ < 50.0
+    model.set_params(eta0=0.01).partial_fit(X, y)
+    assert model.learning_rate_ == 0.01
+
+
+def test_a_schedule_object_is_compared_by_identity(iris):
+    X, y = iris
+
+    @dataclasses.dataclass
+    class Steps(LearningRateSchedule):  # its == compares the arrays it holds
+        rates: np.ndarray
+
+        def learning_rate(self, eta0, epoch, t):
+            return float(self.rates[min(epoch, len(self.rates) - 1)])
+
+    model = DeltaRuleRegressor(learning_rate=Steps(np.array([0.1, 0.01])))
+    model.partial_fit(X, y)
+    model.set_params(learning_rate=Steps(np.array([0.05])))
+    model.partial_fit(X, y)
+    assert model.learning_rate_ == 0.05
 
 
 def test_an_unchanged_adaptive_schedule_keeps_its_cuts(iris):

@@ -71,6 +71,27 @@ def test_a_callback_can_stop_the_fit(data, recwarn):
     assert not [w for w in recwarn if "Maximum iterations" in str(w.message)]
 
 
+def test_a_fit_a_callback_stops_ends_on_its_last_weights():
+    # Momentum makes the loss swing; a fit the stopping rule ends on a swing
+    # goes back to its best epoch, but a callback's stop keeps the model the
+    # callback saw last.
+    X, y = make_regression(500, 10, noise=10, random_state=0)
+    weights = []
+
+    class Stopper(EpochRecorder):
+        def on_fit_task_end(self, estimator, context, *, fitted_estimator=None):
+            if context.task_name.startswith("epoch"):
+                weights.append(fitted_estimator.coef_.copy())
+                return len(weights) == 9
+            return False
+
+    model = DeltaRuleRegressor(momentum=0.9, random_state=0, record_weights=True)
+    model.set_callbacks(Stopper()).fit(X, y)
+    assert model.n_iter_ == 9
+    assert model.loss_curve_[-1] > model.best_loss_  # stopped on a swing
+    np.testing.assert_array_equal(model.coef_, weights[-1])
+
+
 def test_fitted_estimator_given_to_callbacks_has_that_epochs_weights(data):
     X, y = data
     weights = []

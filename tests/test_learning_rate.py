@@ -6,6 +6,7 @@ import warnings
 
 import numpy as np
 import pytest
+from scipy import sparse
 from sklearn.datasets import (
     load_breast_cancer,
     load_diabetes,
@@ -17,7 +18,7 @@ from sklearn.datasets import (
 )
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
+from sklearn.preprocessing import StandardScaler, normalize
 
 from sklearn_delta import DeltaRuleClassifier, DeltaRuleRegressor, DivergenceWarning
 from sklearn_delta._curvature import auto_learning_rate, second_moment_bounds
@@ -142,6 +143,30 @@ def test_no_alpha_makes_the_defaults_diverge(alpha, Estimator):
         Estimator(alpha=alpha).fit(X, y)
 
 
+@pytest.mark.filterwarnings("ignore:eta0='auto' set this stream's learning rate")
+def test_the_auto_rate_of_a_first_chunk_nears_the_datas_with_its_rows():
+    # The figures of the streaming guide (the chunk of 1 row warns).
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(20_000, 20))
+    y = X @ rng.normal(size=20)
+    whole = DeltaRuleRegressor(max_iter=1, tol=None).fit(X, y).eta0_
+    ratios = [
+        DeltaRuleRegressor().partial_fit(X[:n], y[:n]).eta0_ / whole
+        for n in (1, 21, 200, 2_000)
+    ]
+    np.testing.assert_allclose(ratios, [0.07, 0.34, 0.62, 0.88], atol=0.01)
+    n, d, k = 20_000, 2**16, 30
+    columns = rng.integers(0, d, size=(n, k))
+    X = sparse.csr_matrix(
+        (rng.random(n * k), columns.ravel(), np.arange(0, n * k + 1, k)), shape=(n, d)
+    )
+    X = normalize(X)
+    y = X @ rng.normal(size=d)
+    whole = DeltaRuleRegressor(max_iter=1, tol=None).fit(X, y).eta0_
+    first = DeltaRuleRegressor().partial_fit(X[:100], y[:100]).eta0_
+    assert first / whole == pytest.approx(0.99, abs=0.01)
+
+
 def test_a_stream_whose_first_chunk_has_one_class_recovers():
     rng = np.random.default_rng(0)
     X = rng.normal(size=(200, 2))
@@ -186,6 +211,24 @@ def test_a_fit_the_stopping_rule_ends_mid_swing_keeps_its_best_weights(momentum)
     objective = 0.5 * np.mean((y - model.predict(X)) ** 2)
     assert objective == pytest.approx(model.best_loss_, rel=1e-9)
     assert model.score(X, y) > 0.98  # the last weights scored 0.69-0.77
+
+
+def test_the_stopping_rule_on_the_last_allowed_epoch_keeps_the_best_weights_too():
+    X, y = make_regression(500, 10, noise=10, random_state=0)
+    model = DeltaRuleRegressor(momentum=0.9, random_state=0)
+    n_iter = model.fit(X, y).n_iter_  # the epoch the rule stops at
+    bounded = DeltaRuleRegressor(momentum=0.9, max_iter=n_iter, random_state=0)
+    np.testing.assert_array_equal(bounded.fit(X, y).coef_, model.coef_)
+
+
+def test_a_plain_float32_fit_ends_on_its_last_weights():
+    # Its final loss, summed in float32, may round to just above the best
+    # epoch's (summed in float64): that is no swing to go back from.
+    for seed in range(10):
+        X, y = make_regression(200, 8, noise=5, random_state=seed)
+        model = DeltaRuleRegressor(record_weights=True)
+        model.fit(X.astype(np.float32), y.astype(np.float32))
+        np.testing.assert_array_equal(model.coef_, model.coef_history_[-1])
 
 
 def test_partial_fit_calls_keep_their_steps_whatever_the_stopping_rule(regression):
