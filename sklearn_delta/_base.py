@@ -651,7 +651,8 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         so it runs only when a parameter differs from the last validated.
         """
         values = [getattr(self, name) for name in self._parameter_constraints]
-        if values != getattr(self, "_validated_params", None):
+        validated = getattr(self, "_validated_params", None)
+        if validated is None or not _same_values(values, validated):
             self._validate_params()
             self._validated_params = values
 

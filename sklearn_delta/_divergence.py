@@ -161,9 +161,13 @@ class DivergenceGuard:
         )
 
     def go_back_to_best(self, state):
-        """Put the weights (and the momentum) back to where the call's best
-        epoch began; the epochs stay counted and recorded."""
+        """Put the weights back to where the call's best epoch began, with
+        the momentum at rest (that epoch's velocity led into the swing, and
+        a warm start would only repeat it); the epochs stay counted and
+        recorded."""
         self._checkpoint.restore_weights(state)
+        state.coef_velocity[...] = 0
+        state.intercept_velocity[...] = 0
 
     def accept(self, epoch_loss):
         """Keep the epoch; a new best of the call becomes the checkpoint."""

@@ -91,8 +91,10 @@ LearningRateSchedule, default="constant"
         How many epochs without improvement to tolerate before stopping;
         ``np.inf`` never stops early, as in MLP*. A full-batch fit that this
         rule ends on weights clearly worse than those its best epoch began
-        with (momentum makes the loss rise and fall) goes back to those;
-        raise ``n_iter_no_change`` to let it train on through the swings.
+        with (momentum, or a hand-set eta0 near the edge of stability,
+        makes the loss rise and fall) goes back to those, with the momentum
+        at rest; raise ``n_iter_no_change`` to let it train on through the
+        swings.
 
     early_stopping : bool, default=False
         Hold out ``validation_fraction`` of the training data (stratified for

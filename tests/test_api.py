@@ -224,6 +224,7 @@ def test_a_schedule_object_is_compared_by_identity(iris):
 
     model = DeltaRuleRegressor(learning_rate=Steps(np.array([0.1, 0.01])))
     model.partial_fit(X, y)
+    model.partial_fit(X, y)  # the parameters are compared from now on
     model.set_params(learning_rate=Steps(np.array([0.05])))
     model.partial_fit(X, y)
     assert model.learning_rate_ == 0.05

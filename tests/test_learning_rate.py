@@ -213,6 +213,15 @@ def test_a_fit_the_stopping_rule_ends_mid_swing_keeps_its_best_weights(momentum)
     assert model.score(X, y) > 0.98  # the last weights scored 0.69-0.77
 
 
+def test_warm_starts_after_going_back_to_the_best_weights_go_on_learning():
+    # Going back puts the momentum at rest: with the velocity of the best
+    # epoch's start, every warm start replayed the same swing.
+    X, y = make_regression(500, 10, noise=10, random_state=0)
+    model = DeltaRuleRegressor(momentum=0.9, warm_start=True, random_state=0)
+    assert model.fit(X, y).score(X, y) < 0.99
+    assert model.fit(X, y).score(X, y) > 0.995
+
+
 def test_the_stopping_rule_on_the_last_allowed_epoch_keeps_the_best_weights_too():
     X, y = make_regression(500, 10, noise=10, random_state=0)
     model = DeltaRuleRegressor(momentum=0.9, random_state=0)
