@@ -364,7 +364,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         last = getattr(self, "_made_from", made_from)
         if resume:
             state = self._state.resume(*self._unit_params())
-            self._start_changed_params(state, last)
+            self._start_changed_params(state, made_from, last)
         else:
             state = self._new_state(
                 X,
@@ -383,14 +383,14 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         self._made_from = made_from
         return X, Y, sample_weight, rows, validation, state
 
-    def _start_changed_params(self, state, last):
-        """Start what ``set_params`` changed since the last call, whose
-        (schedule key, eta0) were ``last``: a new schedule (``n_iter_`` and
-        ``t_`` carry on), and for a new eta0 the rate without the cuts of
-        the divergence guard."""
-        if not _same_values(self._schedule_key(), last[0]):
+    def _start_changed_params(self, state, made_from, last):
+        """Start what ``set_params`` changed since the last call: ``made_from``
+        and ``last`` are this call's and the last call's (schedule key,
+        eta0). A new schedule starts (``n_iter_`` and ``t_`` carry on); a
+        new eta0 drops the cuts of the divergence guard."""
+        if not _same_values(made_from[0], last[0]):
             state.schedule = make_schedule(self.learning_rate, self.power_t)
-        if not _same_values((self.eta0,), (last[1],)):
+        if not _same_values(made_from[1:], last[1:]):
             state.rate_scale = 1.0
 
     def _schedule_key(self):

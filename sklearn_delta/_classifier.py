@@ -1,7 +1,6 @@
 """DeltaRuleClassifier: the delta rule with target encoding and a decision."""
 
 import numpy as np
-import pandas as pd
 from scipy.optimize import brentq
 from sklearn.base import ClassifierMixin, _fit_context
 from sklearn.metrics import accuracy_score
@@ -15,7 +14,7 @@ from sklearn.utils.multiclass import (
 
 from sklearn_delta._activations import SOFTMAX
 from sklearn_delta._base import BaseDeltaRule
-from sklearn_delta._data import ALL_ZERO_WEIGHTS
+from sklearn_delta._data import ALL_ZERO_WEIGHTS, has_missing
 from sklearn_delta._docstrings import fill_docstring
 from sklearn_delta._losses import Loss
 
@@ -384,9 +383,7 @@ Activation, default="logistic"
         _check_label_types(labels)
         check_classification_targets(labels)
         if partial:
-            if classes is not None and np.any(
-                pd.isna(np.asarray(classes, dtype=object))
-            ):
+            if classes is not None and has_missing(classes):
                 raise ValueError(
                     "classes holds a missing value (NaN or None): pass every "
                     "class label, with no missing ones."

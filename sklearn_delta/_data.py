@@ -80,12 +80,18 @@ def validate_numeric(estimator, X, *args, **kwargs):
     return validated
 
 
+def has_missing(values):
+    """Whether array-like ``values`` hold a missing value: NaN, None, pd.NA
+    or NaT, in any dtype."""
+    return bool(np.any(pd.isna(np.asarray(values, dtype=object))))
+
+
 def _check_missing_labels(y):
     """Name missing labels (pd.NA among them, which scikit-learn's own check
     cannot compare) before anything else looks at y."""
     if y is None or (isinstance(y, np.ndarray) and y.dtype.kind in "biuf"):
         return  # validate_data refuses None, and finds NaN among numbers
-    if np.any(pd.isna(np.asarray(y, dtype=object))):
+    if has_missing(y):
         raise ValueError(
             "Input y contains missing labels (NaN, None or pd.NA). Drop those "
             "samples or fill them in."

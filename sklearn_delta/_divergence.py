@@ -166,8 +166,7 @@ class DivergenceGuard:
         a warm start would only repeat it); the epochs stay counted and
         recorded."""
         self._checkpoint.restore_weights(state)
-        state.coef_velocity[...] = 0
-        state.intercept_velocity[...] = 0
+        _rest_momentum(state)
 
     def accept(self, epoch_loss):
         """Keep the epoch; a new best of the call becomes the checkpoint."""
@@ -196,8 +195,7 @@ class DivergenceGuard:
         state.rate_scale = rate_scale
         # Restart momentum: a velocity built up at the old rate would carry the
         # weights the same way again.
-        state.coef_velocity[...] = 0
-        state.intercept_velocity[...] = 0
+        _rest_momentum(state)
 
     def warn(self):
         """One DivergenceWarning for the call, if it cut its rate."""
@@ -216,3 +214,9 @@ class DivergenceGuard:
             "stream with a chunk of many rows).",
             DivergenceWarning,
         )
+
+
+def _rest_momentum(state):
+    """Set the velocity of ``state`` to zero, in place."""
+    state.coef_velocity[...] = 0
+    state.intercept_velocity[...] = 0
