@@ -26,6 +26,12 @@ from sklearn.utils.validation import (
 from sklearn_delta._curvature import second_moment_bounds
 from sklearn_delta._rows import BLOCK_BYTES
 
+NUMERIC_HINT = (
+    "X must be numeric: encode text or categorical columns first, e.g. with "
+    "OneHotEncoder or OrdinalEncoder in a ColumnTransformer before this "
+    "estimator in a Pipeline, and dates as numbers (e.g. their year, month "
+    "and day)."
+)
 ALL_ZERO_WEIGHTS = (
     "Sample weights must contain at least one non-zero number. Every sample has "
     "weight zero (after class_weight), so there is nothing to learn from: give "
@@ -60,7 +66,7 @@ def validate_numeric(estimator, X, *args, **kwargs):
     """scikit-learn's validate_data, with a hint when X is not numeric, and a
     check of a sparse matrix's structure before it is converted or read
     (see :func:`check_sparse_structure`)."""
-    _check_numeric_columns(X)
+    X = _refuse_non_numeric(X)
     passed = X
     if sp.issparse(X):
         check_sparse_structure(X)
@@ -69,11 +75,13 @@ def validate_numeric(estimator, X, *args, **kwargs):
     except ValueError as error:
         if "could not convert" not in str(error):
             raise
-        raise ValueError(
-            f"{error}. X must be numeric: encode text or categorical columns "
-            "first, e.g. with OneHotEncoder or OrdinalEncoder in a "
-            "ColumnTransformer before this estimator in a Pipeline."
-        ) from error
+        raise ValueError(f"{error}. {NUMERIC_HINT}") from error
+    except TypeError as error:
+        # Objects that are not numbers (dates, dicts...) in an object array.
+        objects = getattr(getattr(X, "dtype", None), "kind", "") == "O"
+        if not objects or "must be" not in str(error):
+            raise
+        raise TypeError(f"{error}. {NUMERIC_HINT}") from error
     X = validated[0] if isinstance(validated, tuple) else validated
     if sp.issparse(X) and X is not passed:
         check_sparse_structure(X)  # the CSR matrix a conversion gave
@@ -98,25 +106,20 @@ def _check_missing_labels(y):
         )
 
 
-def _check_numeric_columns(X):
-    """Name the columns of a DataFrame that are not numbers, with the fix;
-    refuse an array of dates or durations (numpy would read them as
-    numbers)."""
+def _refuse_non_numeric(X):
+    """Name the columns of a data frame (pandas or polars) that are not
+    numbers, with the fix; refuse dates or durations in an array or a list
+    (numpy would read them as numbers). Returns X, a list or tuple as the
+    array scikit-learn would make of it."""
+    if isinstance(X, (list, tuple)):
+        X = np.asarray(X)
     if isinstance(X, np.ndarray) and X.dtype.kind in "mM":
         raise ValueError(
             f"X must be numeric, but it holds {X.dtype} values (dates or "
             "durations). Encode them as numbers first (e.g. the year, month "
             "and day of a date, or a duration in seconds)."
         )
-    if not isinstance(X, pd.DataFrame):
-        return
-    columns = [
-        f"{name!r} ({dtype})"
-        for name, dtype in X.dtypes.items()
-        if not (
-            pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
-        )
-    ]
+    columns = _non_numeric_columns(X)
     if columns:
         raise ValueError(
             f"X must be numeric, but these columns are not: {', '.join(columns)}. "
@@ -124,6 +127,32 @@ def _check_numeric_columns(X):
             "OrdinalEncoder, dates as numbers (e.g. their year, month and day) "
             "in a ColumnTransformer before this estimator in a Pipeline."
         )
+    return X
+
+
+def _non_numeric_columns(X):
+    """The columns of a pandas or polars data frame X that hold neither
+    numbers nor booleans, as "'name' (dtype)"; [] for anything else."""
+    if isinstance(X, pd.DataFrame):
+        dtypes = X.dtypes.items()
+    else:
+        schema = getattr(X, "schema", None)  # polars: {name: dtype}
+        if not callable(getattr(schema, "items", None)):
+            return []
+        dtypes = schema.items()
+    return [
+        f"{name!r} ({dtype})" for name, dtype in dtypes if not _holds_numbers(dtype)
+    ]
+
+
+def _holds_numbers(dtype):
+    """Whether a pandas or polars column dtype holds numbers or booleans."""
+    if str(dtype) == "Boolean":  # polars
+        return True
+    is_numeric = getattr(dtype, "is_numeric", None)  # polars' dtypes say
+    if callable(is_numeric):
+        return bool(is_numeric())
+    return pd.api.types.is_numeric_dtype(dtype) or pd.api.types.is_bool_dtype(dtype)
 
 
 def check_sparse_structure(X):
@@ -388,7 +417,7 @@ def _frame_dtype(X):
         return None
     try:
         numpy_dtypes = [_numpy_dtype(dtype) for dtype in dtypes]
-    except TypeError:  # text, categories, dates...: scikit-learn decides
+    except (TypeError, ValueError):  # text, categories, dates...: refused later
         return None
     # (Booleans are left to scikit-learn: polars gives objects for missing ones.)
     if any(dtype.kind not in "iuf" for dtype in numpy_dtypes):
@@ -397,7 +426,8 @@ def _frame_dtype(X):
 
 
 def _numpy_dtype(dtype):
-    """The numpy dtype of a pandas or polars column dtype (TypeError: none)."""
+    """The numpy dtype of a pandas or polars column dtype (TypeError or
+    ValueError: none)."""
     try:
         # pandas' extension dtypes name theirs (Float32Dtype: float32).
         return np.dtype(getattr(dtype, "numpy_dtype", dtype))

@@ -5,6 +5,7 @@ docs/bad_input.rst shows the same table to users; a test below keeps the
 two in step.
 """
 
+import datetime
 import pickle
 import re
 from dataclasses import dataclass, field
@@ -43,6 +44,14 @@ def malformed_csc(index):
     indices = matrix.indices.copy()
     indices[5] = index
     return sparse.csc_matrix((matrix.data, indices, matrix.indptr), shape=X.shape)
+
+
+def polars_frame_with_dates():
+    """FRAME with a column of dates, in polars (a test dependency; polars'
+    own dtypes, not numpy's, say which columns are dates)."""
+    polars = pytest.importorskip("polars")
+    days = [datetime.date(2020, 1, 1) + datetime.timedelta(day) for day in range(150)]
+    return polars.from_pandas(FRAME).with_columns(day=polars.Series(days))
 
 
 def with_value(value, dtype=float):
@@ -234,6 +243,23 @@ ERRORS = {
         X=np.arange(600).astype("datetime64[D]").reshape(150, 4),
         match=r"holds datetime64\[D\] values",
     ),
+    "dates in a list": Case(
+        ALL_METHODS,
+        X=[[np.datetime64("2020-01-01") + day] * 4 for day in range(150)],
+        match=r"holds datetime64\[D\] values",
+    ),
+    "date objects in a list": Case(
+        ["fit", "predict"],
+        X=[[datetime.date(2020, 1, 1)] * 4 for _ in range(150)],
+        error=TypeError,
+        match="not 'datetime.date'. X must be numeric: .* dates as numbers",
+    ),
+    "date column in a polars DataFrame": Case(
+        ["fit", "partial_fit", "predict"],
+        X=polars_frame_with_dates,
+        match=r"not: 'day' \(Date\)",
+        fitted_on="frame",
+    ),
     "missing labels (pd.NA in a StringDtype y)": Case(
         ["fit", "partial_fit"],
         y=pd.array([*"abc" * 49, "a", "b", pd.NA], dtype="string"),
@@ -317,6 +343,8 @@ def fitted_model(case):
 
 def call(model, method, case):
     data = X if case.X is None else case.X
+    if callable(data):  # made when needed (an optional dependency)
+        data = data()
     target = Y if case.y is None else case.y
     if method in ("predict", "predict_proba"):
         return getattr(model, method)(data)
