@@ -37,6 +37,7 @@ from sklearn_delta._data import (
     float_dtypes,
     validate_numeric,
 )
+from sklearn_delta._divergence import rate_advice
 from sklearn_delta._kernels import delta_rule_epoch
 from sklearn_delta._losses import get_loss
 from sklearn_delta._schedules import make_schedule
@@ -230,8 +231,9 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             return min(AUTO_BATCH_SIZE, n_samples)
         return min(self.batch_size, n_samples)
 
-    def _config(self, X, n_samples, n_outputs, eta0):
-        """The loop's configuration for ``n_samples`` training rows of X."""
+    def _config(self, X, n_samples, n_outputs, eta0, partial=False):
+        """The loop's configuration for ``n_samples`` training rows of X
+        (``partial``: in a partial_fit call)."""
         batch_size = self._resolve_batch_size(n_samples)
         return TrainingConfig(
             activation=self._output_activation(n_outputs),
@@ -250,6 +252,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             verbose=self.verbose,
             record_weights=self.record_weights,
             fit_intercept=self.fit_intercept,
+            rate_advice=rate_advice(self.eta0, partial),
         )
 
     # -- the one validation entry --------------------------------------------
@@ -324,7 +327,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             )
             converged = train(
                 state,
-                self._config(X, n_rows, Y.shape[1], state.eta0),
+                self._config(X, n_rows, Y.shape[1], state.eta0, partial),
                 X,
                 Y,
                 sample_weight,

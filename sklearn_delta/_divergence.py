@@ -197,8 +197,9 @@ class DivergenceGuard:
         # weights the same way again.
         _rest_momentum(state)
 
-    def warn(self):
-        """One DivergenceWarning for the call, if it cut its rate."""
+    def warn(self, advice=""):
+        """One DivergenceWarning for the call, if it cut its rate; ``advice``
+        says what to change about the rate itself (see ``rate_advice``)."""
         if not self.rates:
             return
         cuts = len(self.rates)
@@ -208,12 +209,25 @@ class DivergenceGuard:
             "where its best epoch began and cut the learning rate by "
             f"{RATE_CUT:g}, from {self.rates[0]:.3g} to "
             f"{self.rates[-1] / RATE_CUT:.3g} in all. Standardise the features "
-            "(e.g. with StandardScaler); a number given as eta0 may be too "
-            "large for this data (eta0='auto' picks a stable rate from it; in "
-            "a partial_fit stream, from the first chunk alone: start the "
-            "stream with a chunk of many rows).",
+            f"(e.g. with StandardScaler){advice}.",
             DivergenceWarning,
         )
+
+
+def rate_advice(eta0, partial):
+    """The end of a DivergenceWarning's advice, for the estimator's ``eta0``
+    and a ``partial`` (partial_fit) call."""
+    if eta0 != "auto":
+        return (
+            f"; eta0={eta0!r} may be too large for this data (eta0='auto' "
+            "picks a stable rate from it)"
+        )
+    if partial:
+        return (
+            "; eta0='auto' set this stream's rate from its first chunk alone: "
+            "start the stream with a chunk of many rows"
+        )
+    return ""
 
 
 def _rest_momentum(state):

@@ -54,6 +54,8 @@ class TrainingConfig:
     fit_intercept: bool = True
     # Rows per block of a shuffled epoch (see ``_shuffle.py``); 1: single rows.
     shuffle_block: int = 1
+    # How a DivergenceWarning ends (see ``_divergence.rate_advice``).
+    rate_advice: str = ""
 
 
 class EpochObserver:
@@ -233,7 +235,7 @@ def train(
             state, config, epoch_loss, validation, guard.start_scale, X
         )
         stop = _observed(observer, state, config, rule_stop)
-    guard.warn()
+    guard.warn(config.rate_advice)
     return stop
 
 

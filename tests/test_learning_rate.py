@@ -74,6 +74,30 @@ def test_partial_fit_keeps_the_rate_of_its_first_call(regression):
     assert model.set_params(eta0=0.01).partial_fit(X, y).eta0_ == 0.01
 
 
+def divergence_message(fit):
+    """The one DivergenceWarning's message of ``fit()``."""
+    with pytest.warns(DivergenceWarning) as caught:
+        fit()
+    (message,) = [str(w.message) for w in caught if w.category is DivergenceWarning]
+    return message
+
+
+def test_the_divergence_advice_fits_where_the_rate_came_from(regression):
+    X, y = regression
+    # A number given as eta0, in fit or in a stream: that number is named.
+    for method in ("fit", "partial_fit"):
+        model = DeltaRuleRegressor(batch_size="full", eta0=10.0, max_iter=3, tol=None)
+        message = divergence_message(lambda: getattr(model, method)(X, y))
+        assert "eta0=10.0 may be too large" in message
+        assert "first chunk" not in message
+    # eta0="auto" in a stream: the rate came from its first chunk.
+    model = DeltaRuleRegressor(batch_size=1).partial_fit(X[:20], y[:20])
+    message = divergence_message(lambda: model.partial_fit(X[20:] * 3, y[20:]))
+    assert "set this stream's rate from its first chunk alone" in message
+    assert "may be too large" not in message
+    assert "Standardise the features" in message
+
+
 def test_a_diverging_last_epoch_is_caught(regression):
     X, y = regression
     model = DeltaRuleRegressor(batch_size="full", eta0=10, max_iter=1, tol=None)
