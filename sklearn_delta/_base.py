@@ -744,7 +744,9 @@ def _same_values(values, others):
     may be anything, e.g. elementwise over an array it holds)."""
     plain = (str, Real)
     return all(
-        a == b if isinstance(a, plain) and isinstance(b, plain) else a is b
+        # (The same object first: checking for Real is slow, and most
+        # parameters stay the very objects they were.)
+        a is b or (isinstance(a, plain) and isinstance(b, plain) and a == b)
         for a, b in zip(values, others, strict=True)
     )
 
