@@ -231,9 +231,9 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             return min(AUTO_BATCH_SIZE, n_samples)
         return min(self.batch_size, n_samples)
 
-    def _config(self, X, n_samples, n_outputs, eta0, partial=False):
+    def _config(self, X, n_samples, n_outputs, eta0, rate_kept=False):
         """The loop's configuration for ``n_samples`` training rows of X
-        (``partial``: in a partial_fit call)."""
+        (``rate_kept``: a stream's call that keeps the rate set before)."""
         batch_size = self._resolve_batch_size(n_samples)
         return TrainingConfig(
             activation=self._output_activation(n_outputs),
@@ -252,7 +252,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             verbose=self.verbose,
             record_weights=self.record_weights,
             fit_intercept=self.fit_intercept,
-            rate_advice=rate_advice(self.eta0, partial),
+            rate_advice=rate_advice(self.eta0, rate_kept),
         )
 
     # -- the one validation entry --------------------------------------------
@@ -315,8 +315,10 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         ``kernel`` runs one epoch (see ``_kernels.delta_rule_epoch``);
         the dask fit passes one that computes a full batch block by block.
         """
+        # A stream keeps the rate eta0="auto" chose in an earlier call.
+        keep_rate = partial and resume and self._auto_rate_was_set()
         X, Y, sample_weight, rows, validation, state = self._start(
-            data, resume, partial, coef_init, intercept_init
+            data, resume, partial, coef_init, intercept_init, keep_rate
         )
         n_rows = X.shape[0] if rows is None else len(rows)
         lengths = state.list_lengths()
@@ -327,7 +329,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             )
             converged = train(
                 state,
-                self._config(X, n_rows, Y.shape[1], state.eta0, partial),
+                self._config(X, n_rows, Y.shape[1], state.eta0, keep_rate),
                 X,
                 Y,
                 sample_weight,
@@ -347,8 +349,9 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             raise
         return converged
 
-    def _start(self, data, resume, partial, coef_init, intercept_init):
-        """The training rows, the held-out ones and the state a run starts from."""
+    def _start(self, data, resume, partial, coef_init, intercept_init, keep_rate):
+        """The training rows, the held-out ones and the state a run starts
+        from (with the rate it had, for ``keep_rate``)."""
         X, Y, sample_weight = data.X, data.Y, data.sample_weight
         if resume:
             self._check_outputs(Y.shape[1])
@@ -378,13 +381,19 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
             )
         if not partial:
             _start_fit_bookkeeping(state)
-        # A stream keeps the rate eta0="auto" chose from its first chunk.
-        if not (partial and resume and self.eta0 == "auto" and last[1] == "auto"):
+        if not keep_rate:
             state.eta0 = self._initial_rate(X, Y, sample_weight, data.source, rows)
             if partial and self.eta0 == "auto":
                 _warn_if_few_rows_set_rate(X.shape[0])
         self._made_from = made_from
         return X, Y, sample_weight, rows, validation, state
+
+    def _auto_rate_was_set(self):
+        """Whether eta0 is "auto" and was in the last call too, which then
+        set the rate (a model saved by an older version does not say what
+        its last call had: taken as unchanged)."""
+        last_eta0 = getattr(self, "_made_from", (None, self.eta0))[1]
+        return self.eta0 == "auto" and last_eta0 == "auto"
 
     def _start_changed_params(self, state, made_from, last):
         """Start what ``set_params`` changed since the last call: ``made_from``

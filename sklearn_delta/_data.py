@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from sklearn.utils.validation import (
     _assert_all_finite,
     _check_sample_weight,
+    check_array,
     column_or_1d,
     validate_data,
 )
@@ -66,7 +67,7 @@ def validate_numeric(estimator, X, *args, **kwargs):
     """scikit-learn's validate_data, with a hint when X is not numeric, and a
     check of a sparse matrix's structure before it is converted or read
     (see :func:`check_sparse_structure`)."""
-    X = _refuse_non_numeric(X)
+    _refuse_non_numeric(X)
     passed = X
     if sp.issparse(X):
         check_sparse_structure(X)
@@ -77,9 +78,9 @@ def validate_numeric(estimator, X, *args, **kwargs):
             raise
         raise ValueError(f"{error}. {NUMERIC_HINT}") from error
     except TypeError as error:
-        # Objects that are not numbers (dates, dicts...) in an object array.
-        objects = getattr(getattr(X, "dtype", None), "kind", "") == "O"
-        if not objects or "must be" not in str(error):
+        # Objects that are not numbers (dates, dicts...): the hint only when
+        # they are in X (y can hold them too).
+        if not _fails_as_numbers(X):
             raise
         raise TypeError(f"{error}. {NUMERIC_HINT}") from error
     X = validated[0] if isinstance(validated, tuple) else validated
@@ -109,10 +110,9 @@ def _check_missing_labels(y):
 def _refuse_non_numeric(X):
     """Name the columns of a data frame (pandas or polars) that are not
     numbers, with the fix; refuse dates or durations in an array or a list
-    (numpy would read them as numbers). Returns X, a list or tuple as the
-    array scikit-learn would make of it."""
+    (numpy would read them as numbers)."""
     if isinstance(X, (list, tuple)):
-        X = np.asarray(X)
+        X = _as_array(X)  # only to look: validate_data reads the list itself
     if isinstance(X, np.ndarray) and X.dtype.kind in "mM":
         raise ValueError(
             f"X must be numeric, but it holds {X.dtype} values (dates or "
@@ -127,7 +127,36 @@ def _refuse_non_numeric(X):
             "OrdinalEncoder, dates as numbers (e.g. their year, month and day) "
             "in a ColumnTransformer before this estimator in a Pipeline."
         )
-    return X
+
+
+def _as_array(values):
+    """The array numpy makes of a list, or None when it cannot (ragged rows:
+    scikit-learn then says so)."""
+    try:
+        return np.asarray(values)
+    except (ValueError, TypeError):
+        return None
+
+
+def _fails_as_numbers(X):
+    """Whether X alone holds something that is not a number (a TypeError
+    when read as numbers, as scikit-learn reads it; a missing value pd.NA
+    is one, but has nothing to encode)."""
+    try:
+        check_array(
+            X,
+            dtype=np.float64,
+            ensure_all_finite=False,
+            ensure_2d=False,
+            ensure_min_samples=0,
+            ensure_min_features=0,
+            accept_sparse=True,
+        )
+    except TypeError:
+        return not has_missing(X)
+    except ValueError:
+        return False
+    return False
 
 
 def _non_numeric_columns(X):
@@ -147,7 +176,7 @@ def _non_numeric_columns(X):
 
 def _holds_numbers(dtype):
     """Whether a pandas or polars column dtype holds numbers or booleans."""
-    if str(dtype) == "Boolean":  # polars
+    if str(dtype) in ("Boolean", "Null"):  # polars (Null: all missing, NaN)
         return True
     is_numeric = getattr(dtype, "is_numeric", None)  # polars' dtypes say
     if callable(is_numeric):
@@ -311,7 +340,14 @@ class InMemory:
 
 def _numeric_targets(y):
     """A regressor's targets as numbers: numbers written as text are read as
-    float64 (as SGDRegressor does); other text is refused, naming the fix."""
+    float64 (as SGDRegressor does); other text, dates and durations are
+    refused, naming the fix."""
+    if y.dtype.kind in "mM":
+        raise ValueError(
+            f"y must hold numbers, but it holds {y.dtype} values (dates or "
+            "durations). Convert them to numbers first (e.g. a duration in "
+            "seconds)."
+        )
     if y.dtype.kind not in "US":
         return y
     try:

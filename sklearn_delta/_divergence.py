@@ -214,18 +214,22 @@ class DivergenceGuard:
         )
 
 
-def rate_advice(eta0, partial):
+def rate_advice(eta0, rate_kept):
     """The end of a DivergenceWarning's advice, for the estimator's ``eta0``
-    and a ``partial`` (partial_fit) call."""
-    if eta0 != "auto":
+    and a stream's call that kept the rate an earlier call set
+    (``rate_kept``)."""
+    if not (isinstance(eta0, str) and eta0 == "auto"):
         return (
-            f"; eta0={eta0!r} may be too large for this data (eta0='auto' "
+            f"; eta0={eta0:g} may be too large for this data (eta0='auto' "
             "picks a stable rate from it)"
         )
-    if partial:
+    if rate_kept:
         return (
-            "; eta0='auto' set this stream's rate from its first chunk alone: "
-            "start the stream with a chunk of many rows"
+            "; eta0='auto' chose this stream's rate from an earlier chunk (or "
+            "the fit it continues) and keeps it, and this chunk's rows may "
+            "differ in scale from those: scale every chunk the same way (e.g. "
+            "with one StandardScaler), and let the rate be chosen from a chunk "
+            "of many rows"
         )
     return ""
 

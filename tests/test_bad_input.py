@@ -260,6 +260,12 @@ ERRORS = {
         match=r"not: 'day' \(Date\)",
         fitted_on="frame",
     ),
+    "dates in a regressor's y": Case(
+        ["fit", "partial_fit"],
+        y=pd.Series(pd.date_range("2020-01-01", periods=150)),
+        match=r"y must hold numbers, but it holds datetime64\[.*\] values",
+        estimator="regressor",
+    ),
     "missing labels (pd.NA in a StringDtype y)": Case(
         ["fit", "partial_fit"],
         y=pd.array([*"abc" * 49, "a", "b", pd.NA], dtype="string"),
@@ -406,3 +412,24 @@ def test_numbers_written_as_text_in_a_regressors_y_are_read_as_numbers():
     as_text = DeltaRuleRegressor(random_state=0).fit(X, y.astype(str))
     as_numbers = DeltaRuleRegressor(random_state=0).fit(X, y)
     np.testing.assert_allclose(as_text.coef_, as_numbers.coef_, rtol=1e-12)
+
+
+def test_a_list_is_read_as_scikit_learn_reads_it():
+    # Looking for dates in a list must not change how it is read: scikit-learn
+    # reads a list of float32 numbers as float64.
+    rows = [[np.float32(value) for value in row] for row in X]
+    model = DeltaRuleClassifier(random_state=0, max_iter=5).fit(rows, Y)
+    assert model.coef_.dtype == np.float64
+    assert model.predict_proba(rows).dtype == np.float64
+
+
+def test_the_hint_to_encode_x_only_when_x_is_at_fault():
+    dates = [datetime.date(2020, 1, 1)] * 150
+    with pytest.raises(TypeError, match=r"not 'datetime\.date'") as raised:
+        DeltaRuleRegressor().fit(X.astype(object), dates)
+    assert "X must be numeric" not in str(raised.value)
+    # A missing value is not something to encode.
+    missing = [[pd.NA, *row[1:]] for row in X[:1]] + X[1:].tolist()
+    with pytest.raises(TypeError, match="NAType") as raised:
+        DeltaRuleRegressor().fit(missing, Y)
+    assert "X must be numeric" not in str(raised.value)

@@ -88,14 +88,24 @@ def test_the_divergence_advice_fits_where_the_rate_came_from(regression):
     for method in ("fit", "partial_fit"):
         model = DeltaRuleRegressor(batch_size="full", eta0=10.0, max_iter=3, tol=None)
         message = divergence_message(lambda: getattr(model, method)(X, y))
-        assert "eta0=10.0 may be too large" in message
-        assert "first chunk" not in message
-    # eta0="auto" in a stream: the rate came from its first chunk.
-    model = DeltaRuleRegressor(batch_size=1).partial_fit(X[:20], y[:20])
-    message = divergence_message(lambda: model.partial_fit(X[20:] * 3, y[20:]))
-    assert "set this stream's rate from its first chunk alone" in message
-    assert "may be too large" not in message
-    assert "Standardise the features" in message
+        assert "eta0=10 may be too large" in message
+        assert "earlier chunk" not in message
+    # eta0="auto" in a stream that kept the rate an earlier call chose: from
+    # a first chunk, from the fit the stream continues, or from the call
+    # after set_params(eta0="auto").
+    streams = {
+        "first chunk": DeltaRuleRegressor(batch_size=1).partial_fit(X, y),
+        "fit": DeltaRuleRegressor(batch_size=1, max_iter=3, tol=None).fit(X, y),
+        "set_params": DeltaRuleRegressor(batch_size=1, eta0=0.001)
+        .partial_fit(X, y)
+        .set_params(eta0="auto")
+        .partial_fit(X, y),
+    }
+    for model in streams.values():
+        message = divergence_message(lambda: model.partial_fit(X * 5, y))
+        assert "chose this stream's rate from an earlier chunk" in message
+        assert "may be too large" not in message
+        assert "Standardise the features" in message
 
 
 def test_a_diverging_last_epoch_is_caught(regression):
