@@ -2,12 +2,12 @@
 
 ``BaseDeltaRule`` holds what the regressor and the classifier share: the
 parameters and their constraints, input validation, the fitted state and the
-calls into :func:`sklearn_delta._training.train`. The subclasses add target
-encoding and the prediction step.
+calls into :func:`sklearn_delta._training.train`. How a call gets its
+learning rate is in ``_rate.py``, and callbacks in ``_callbacks.py`` (both
+mixed in). The subclasses add target encoding and the prediction step.
 """
 
 import contextlib
-import warnings
 from numbers import Integral, Real
 
 import numpy as np
@@ -29,7 +29,6 @@ from sklearn_delta._callbacks import (
     CallbackSupportMixin,
     epoch_observer,
 )
-from sklearn_delta._curvature import auto_learning_rate
 from sklearn_delta._data import (
     ALL_ZERO_WEIGHTS,
     InMemory,
@@ -40,6 +39,11 @@ from sklearn_delta._data import (
 from sklearn_delta._divergence import rate_advice
 from sklearn_delta._kernels import delta_rule_epoch
 from sklearn_delta._losses import get_loss
+from sklearn_delta._rate import (
+    LearningRateMixin,
+    same_values,
+    warn_if_few_rows_set_rate,
+)
 from sklearn_delta._schedules import make_schedule
 from sklearn_delta._shuffle import block_rows, row_bytes
 from sklearn_delta._split import validation_rows
@@ -55,11 +59,6 @@ from sklearn_delta._training import (
 # batch_size="auto" takes mini-batches of this many rows (the whole data when
 # it has fewer).
 AUTO_BATCH_SIZE = 32
-
-# A stream whose eta0="auto" rate comes from a first chunk of fewer rows
-# warns (from one row of 20 standardised features the rate came out about
-# 15 times too small; see the streaming guide and test_learning_rate.py).
-AUTO_RATE_MIN_ROWS = 10
 
 # The source of fit and partial_fit (see _data.py).
 IN_MEMORY = InMemory()
@@ -89,7 +88,7 @@ def _unchanged_on_error(estimator):
         raise
 
 
-class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
+class BaseDeltaRule(CallbackSupportMixin, LearningRateMixin, BaseEstimator):
     """Shared machinery of DeltaRuleRegressor and DeltaRuleClassifier."""
 
     _doc_link_module = "sklearn_delta"
@@ -384,66 +383,9 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         if not keep_rate:
             state.eta0 = self._initial_rate(X, Y, sample_weight, data.source, rows)
             if partial and self.eta0 == "auto":
-                _warn_if_few_rows_set_rate(X.shape[0])
+                warn_if_few_rows_set_rate(X.shape[0])
         self._made_from = made_from
         return X, Y, sample_weight, rows, validation, state
-
-    def _auto_rate_was_set(self):
-        """Whether eta0 is "auto" and was in the last call too, which then
-        set the rate (a model saved by an older version does not say what
-        its last call had: taken as unchanged)."""
-        last_eta0 = getattr(self, "_made_from", (None, self.eta0))[1]
-        return self.eta0 == "auto" and last_eta0 == "auto"
-
-    def _start_changed_params(self, state, made_from, last):
-        """Start what ``set_params`` changed since the last call: ``made_from``
-        and ``last`` are this call's and the last call's (schedule key,
-        eta0). A new schedule starts (``n_iter_`` and ``t_`` carry on); a
-        new eta0 drops the cuts of the divergence guard."""
-        if not _same_values(made_from[0], last[0]):
-            state.schedule = make_schedule(self.learning_rate, self.power_t)
-        if not _same_values(made_from[1:], last[1:]):
-            state.rate_scale = 1.0
-
-    def _schedule_key(self):
-        """What the learning-rate schedule is made from: ``learning_rate``,
-        and ``power_t`` where it counts."""
-        invscaling = isinstance(self.learning_rate, str) and (
-            self.learning_rate == "invscaling"
-        )
-        return (self.learning_rate, self.power_t if invscaling else None)
-
-    def _initial_rate(self, X, Y, sample_weight, source, rows=None):
-        """eta0, or for eta0="auto" the rate the curvature of the training
-        rows ``rows`` (None: all) allows (see ``_curvature.py``)."""
-        if self.eta0 != "auto":
-            return float(self.eta0)
-        loss = self._training_loss(Y.shape[1])
-        (Y_train,) = _take_rows(rows, Y)
-        curvature = loss.curvature(
-            self._output_activation(Y.shape[1]),
-            float(np.min(Y_train)),
-            float(np.max(Y_train)),
-        )
-        n_rows = Y_train.shape[0]
-        del Y_train  # a copy when rows are held out: not kept through the rest
-        batch_size = self._resolve_batch_size(n_rows)
-        L, L_max = source.second_moment_bounds(
-            X,
-            sample_weight,
-            rows_too=batch_size < n_rows,
-            fit_intercept=self.fit_intercept,
-            rows=rows,
-        )
-        return auto_learning_rate(
-            curvature,
-            L,
-            L_max,
-            n_rows,
-            batch_size,
-            float(self.alpha),
-            float(self.momentum),
-        )
 
     def _publish(self, state, early_stopped, *, fit):
         """Keep the state whole as ``_state``; set the fitted attributes.
@@ -664,7 +606,7 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
         """
         values = [getattr(self, name) for name in self._parameter_constraints]
         validated = getattr(self, "_validated_params", None)
-        if validated is None or not _same_values(values, validated):
+        if validated is None or not same_values(values, validated):
             self._validate_params()
             self._validated_params = values
 
@@ -745,36 +687,6 @@ class BaseDeltaRule(CallbackSupportMixin, BaseEstimator):
 def _take_rows(rows, *arrays):
     """The ``rows`` of each array (the arrays themselves for None)."""
     return arrays if rows is None else tuple(array[rows] for array in arrays)
-
-
-def _same_values(values, others):
-    """Whether two tuples of parameter values are the same: equal strings
-    or numbers, else the very same objects (the ``==`` of a user's schedule
-    may be anything, e.g. elementwise over an array it holds)."""
-    plain = (str, Real)
-    return all(
-        # (The same object first: checking for Real is slow, and most
-        # parameters stay the very objects they were.)
-        a is b or (isinstance(a, plain) and isinstance(b, plain) and a == b)
-        for a, b in zip(values, others, strict=True)
-    )
-
-
-def _warn_if_few_rows_set_rate(n_rows):
-    """Warn when eta0="auto" takes a stream's rate from a partial_fit chunk
-    of fewer than AUTO_RATE_MIN_ROWS rows: the curvature of so few rows is
-    not the data's (from one row, it is that row's squared norm)."""
-    if n_rows >= AUTO_RATE_MIN_ROWS:
-        return
-    warnings.warn(
-        f"eta0='auto' set this stream's learning rate from a partial_fit chunk "
-        f"of {n_rows} row(s), and keeps it for the rest of the stream: the "
-        "curvature of so few rows says little about the data's, and the rate "
-        "may be many times too small or too large. Start the stream with a "
-        "larger chunk (for dense data, many times as many rows as features), "
-        "or set eta0 to a number.",
-        UserWarning,
-    )
 
 
 def _start_fit_bookkeeping(state):
