@@ -363,13 +363,9 @@ class BaseDeltaRule(CallbackSupportMixin, LearningRateMixin, BaseEstimator):
         rows, validation = None, None
         if self.early_stopping and not partial:
             rows, validation = self._split_validation(X, data.y, Y, sample_weight)
-        # What the last call's schedule and rate were made from (a model
-        # saved by an older version does not say: taken as unchanged).
-        made_from = (self._schedule_key(), self.eta0)
-        last = getattr(self, "_made_from", made_from)
         if resume:
             state = self._state.resume(*self._unit_params())
-            self._start_changed_params(state, made_from, last)
+            self._start_changed_params(state)
         else:
             state = self._new_state(
                 X,
@@ -384,7 +380,7 @@ class BaseDeltaRule(CallbackSupportMixin, LearningRateMixin, BaseEstimator):
             state.eta0 = self._initial_rate(X, Y, sample_weight, data.source, rows)
             if partial and self.eta0 == "auto":
                 warn_if_few_rows_set_rate(X.shape[0])
-        self._made_from = made_from
+        self._made_from = self._rate_made_from()
         return X, Y, sample_weight, rows, validation, state
 
     def _publish(self, state, early_stopped, *, fit):

@@ -29,18 +29,26 @@ AUTO_RATE_MIN_ROWS = 10
 class LearningRateMixin:
     """How a call of a delta-rule estimator gets its learning rate."""
 
+    def _rate_made_from(self):
+        """What this call's schedule and rate are made from: (schedule key,
+        eta0). Kept as ``_made_from`` for the next call."""
+        return (self._schedule_key(), self.eta0)
+
+    def _last_rate_made_from(self):
+        """What the last call's schedule and rate were made from (a model
+        saved by an older version does not say: taken as unchanged)."""
+        return getattr(self, "_made_from", self._rate_made_from())
+
     def _auto_rate_was_set(self):
         """Whether eta0 is "auto" and was in the last call too, which then
-        set the rate (a model saved by an older version does not say what
-        its last call had: taken as unchanged)."""
-        last_eta0 = getattr(self, "_made_from", (None, self.eta0))[1]
-        return self.eta0 == "auto" and last_eta0 == "auto"
+        set the rate."""
+        return self.eta0 == "auto" and self._last_rate_made_from()[1] == "auto"
 
-    def _start_changed_params(self, state, made_from, last):
-        """Start what ``set_params`` changed since the last call: ``made_from``
-        and ``last`` are this call's and the last call's (schedule key,
-        eta0). A new schedule starts (``n_iter_`` and ``t_`` carry on); a
-        new eta0 drops the cuts of the divergence guard."""
+    def _start_changed_params(self, state):
+        """Start what ``set_params`` changed since the last call, in the
+        resumed ``state``: a new schedule starts (``n_iter_`` and ``t_``
+        carry on); a new eta0 drops the cuts of the divergence guard."""
+        made_from, last = self._rate_made_from(), self._last_rate_made_from()
         if not same_values(made_from[0], last[0]):
             state.schedule = make_schedule(self.learning_rate, self.power_t)
         if not same_values(made_from[1:], last[1:]):
