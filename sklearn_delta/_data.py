@@ -67,7 +67,7 @@ def validate_numeric(estimator, X, *args, **kwargs):
     """scikit-learn's validate_data, with a hint when X is not numeric, and a
     check of a sparse matrix's structure before it is converted or read
     (see :func:`check_sparse_structure`)."""
-    _refuse_non_numeric(X)
+    refuse_non_numeric(X)
     passed = X
     if sp.issparse(X):
         check_sparse_structure(X)
@@ -107,8 +107,8 @@ def _check_missing_labels(y):
         )
 
 
-def _refuse_non_numeric(X):
-    """Name the columns of a data frame (pandas or polars) that are not
+def refuse_non_numeric(X):
+    """Name the columns of a data frame (pandas, polars or pyarrow) that are not
     numbers, with the fix; refuse dates or durations in an array or a list
     (numpy would read them as numbers)."""
     if isinstance(X, (list, tuple)):
@@ -160,23 +160,33 @@ def _fails_as_numbers(X):
 
 
 def _non_numeric_columns(X):
-    """The columns of a pandas or polars data frame X that hold neither
-    numbers nor booleans, as "'name' (dtype)"; [] for anything else."""
-    if isinstance(X, pd.DataFrame):
-        dtypes = X.dtypes.items()
-    else:
-        schema = getattr(X, "schema", None)  # polars: {name: dtype}
-        if not callable(getattr(schema, "items", None)):
-            return []
-        dtypes = schema.items()
+    """The columns of a pandas or polars data frame or a pyarrow table X that
+    hold neither numbers nor booleans, as "'name' (dtype)"; [] for anything
+    else."""
     return [
-        f"{name!r} ({dtype})" for name, dtype in dtypes if not _holds_numbers(dtype)
+        f"{name!r} ({dtype})"
+        for name, dtype in _column_dtypes(X)
+        if not _holds_numbers(dtype)
     ]
+
+
+def _column_dtypes(X):
+    """(name, dtype) of each column of a pandas or polars data frame or a
+    pyarrow table (its types as pandas' ArrowDtype); [] for anything else."""
+    if isinstance(X, pd.DataFrame):
+        return list(X.dtypes.items())
+    schema = getattr(X, "schema", None)
+    if callable(getattr(schema, "items", None)):  # polars: {name: dtype}
+        return list(schema.items())
+    if hasattr(schema, "names") and hasattr(schema, "types"):  # pyarrow
+        return [(name, pd.ArrowDtype(t)) for name, t in zip(schema.names, schema.types)]
+    return []
 
 
 def _holds_numbers(dtype):
     """Whether a pandas or polars column dtype holds numbers or booleans."""
-    if str(dtype) in ("Boolean", "Null"):  # polars (Null: all missing, NaN)
+    # Columns of missing values only, read as NaN: polars' Null, pyarrow's null.
+    if str(dtype) in ("Boolean", "Null", "null[pyarrow]"):
         return True
     is_numeric = getattr(dtype, "is_numeric", None)  # polars' dtypes say
     if callable(is_numeric):

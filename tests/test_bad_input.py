@@ -54,6 +54,13 @@ def polars_frame_with_dates():
     return polars.from_pandas(FRAME).with_columns(day=polars.Series(days))
 
 
+def pyarrow_table_with(name, values):
+    """FRAME as a pyarrow Table (pyarrow comes with dask[dataframe], a test
+    dependency), with one more column."""
+    pyarrow = pytest.importorskip("pyarrow")
+    return pyarrow.Table.from_pandas(FRAME).append_column(name, pyarrow.array(values))
+
+
 def with_value(value, dtype=float):
     data = X.astype(dtype)
     data[3, 1] = value
@@ -258,6 +265,18 @@ ERRORS = {
         ["fit", "partial_fit", "predict"],
         X=polars_frame_with_dates,
         match=r"not: 'day' \(Date\)",
+        fitted_on="frame",
+    ),
+    "date column in a pyarrow Table": Case(
+        ["fit", "partial_fit", "predict"],
+        X=lambda: pyarrow_table_with("day", pd.date_range("2020-01-01", periods=150)),
+        match=r"not: 'day' \(timestamp\[.*\]\[pyarrow\]\)",
+        fitted_on="frame",
+    ),
+    "text column in a pyarrow Table": Case(
+        ["fit", "partial_fit", "predict"],
+        X=lambda: pyarrow_table_with("size", [str(n) for n in range(150)]),
+        match=r"not: 'size' \(string\[pyarrow\]\)",
         fitted_on="frame",
     ),
     "dates in a regressor's y": Case(
