@@ -38,6 +38,7 @@ from sklearn.utils.validation import validate_data
 
 from sklearn_delta._base import BaseDeltaRule
 from sklearn_delta._curvature import bordered, check_finite_curvature
+from sklearn_delta._data import refuse_non_numeric
 from sklearn_delta._kernels import apply_step, batch_sums
 
 __all__ = ["fit_full_batch", "r2_score"]
@@ -116,6 +117,10 @@ class DaskSource:
         # The number of features and their names, as validate_data sets them
         # for data in memory; a DataFrame's names are on its empty pandas meta.
         columns = X._meta if isinstance(X, dd.DataFrame) else X
+        # Dates and text, named as for data in memory: from the empty pandas
+        # frame or numpy array that describes a dask DataFrame's or array's
+        # blocks (numpy would read dates as numbers).
+        refuse_non_numeric(getattr(X, "_meta", X))
         validate_data(estimator, columns, reset=reset, skip_check_array=True)
         X, y, sample_weight = _as_dask_arrays(X, y, sample_weight)
         _check_values(X, y, sample_weight)

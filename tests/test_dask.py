@@ -338,6 +338,32 @@ def test_full_batch_refuses_what_fit_refuses(case):
     assert str(on_dask.value).split(".")[0] == str(in_memory.value).split(".")[0]
 
 
+def _dates_cases():
+    """name -> (X in memory, X on dask) holding dates, which numpy would read
+    as numbers."""
+    frame = pd.DataFrame(
+        {"x": np.arange(40.0), "day": pd.date_range("2020-01-01", periods=40)}
+    )
+    days = np.arange(80).astype("datetime64[D]").reshape(40, 2)
+    return {
+        "a date column in a DataFrame": (frame, dd.from_pandas(frame, npartitions=4)),
+        "an array of dates": (days, da.from_array(days, chunks=(10, 2))),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_dates_cases()))
+def test_full_batch_refuses_dates_as_fit_does(case):
+    X, dask_X = _dates_cases()[case]
+    y = np.arange(40.0)
+    with pytest.raises(ValueError, match="X must be numeric") as in_memory:
+        DeltaRuleRegressor().fit(X, y)
+    estimator = DeltaRuleRegressor()
+    with pytest.raises(ValueError) as on_dask:
+        fit_full_batch(estimator, dask_X, da.from_array(y, 10))
+    assert str(on_dask.value).split(".")[0] == str(in_memory.value).split(".")[0]
+    assert not hasattr(estimator, "n_features_in_")
+
+
 def test_full_batch_trains_what_fit_trains():
     X, y = make_classification(200, 4, random_state=0)
     model = DeltaRuleClassifier(
