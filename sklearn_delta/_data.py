@@ -33,6 +33,11 @@ NUMERIC_HINT = (
     "estimator in a Pipeline, and dates as numbers (e.g. their year, month "
     "and day)."
 )
+Y_NUMERIC_HINT = (
+    "y must hold numbers for a regressor: convert it first (e.g. with "
+    "pd.to_numeric, and dates or durations to numbers of seconds), or use "
+    "DeltaRuleClassifier for labels."
+)
 ALL_ZERO_WEIGHTS = (
     "Sample weights must contain at least one non-zero number. Every sample has "
     "weight zero (after class_weight), so there is nothing to learn from: give "
@@ -78,11 +83,13 @@ def validate_numeric(estimator, X, *args, **kwargs):
             raise
         raise ValueError(f"{error}. {NUMERIC_HINT}") from error
     except TypeError as error:
-        # Objects that are not numbers (dates, dicts...): the hint only when
-        # they are in X (y can hold them too).
-        if not _fails_as_numbers(X):
-            raise
-        raise TypeError(f"{error}. {NUMERIC_HINT}") from error
+        # Objects that are not numbers (dates, dicts...), in X or in a
+        # regressor's y: the hint of the one at fault.
+        if _fails_as_numbers(X):
+            raise TypeError(f"{error}. {NUMERIC_HINT}") from error
+        if kwargs.get("y_numeric") and not has_missing(args[0]):
+            raise TypeError(f"{error}. {Y_NUMERIC_HINT}") from error
+        raise
     X = validated[0] if isinstance(validated, tuple) else validated
     if sp.issparse(X) and X is not passed:
         check_sparse_structure(X)  # the CSR matrix a conversion gave
@@ -311,7 +318,7 @@ class InMemory:
         if not estimator._multi_output and y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)  # as MLPClassifier
         if estimator._multi_output:
-            y = _numeric_targets(y)
+            y = numeric_targets(y)
         if estimator._multi_output and not np.all(np.isfinite(y)):
             # validate_data turns None in an object y into NaN after its check.
             raise ValueError(
@@ -348,7 +355,7 @@ class InMemory:
         )
 
 
-def _numeric_targets(y):
+def numeric_targets(y):
     """A regressor's targets as numbers: numbers written as text are read as
     float64 (as SGDRegressor does); other text, dates and durations are
     refused, naming the fix."""

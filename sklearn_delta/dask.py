@@ -38,7 +38,12 @@ from sklearn.utils.validation import validate_data
 
 from sklearn_delta._base import BaseDeltaRule
 from sklearn_delta._curvature import bordered, check_finite_curvature
-from sklearn_delta._data import refuse_non_numeric
+from sklearn_delta._data import (
+    NUMERIC_HINT,
+    Y_NUMERIC_HINT,
+    numeric_targets,
+    refuse_non_numeric,
+)
 from sklearn_delta._kernels import apply_step, batch_sums
 
 __all__ = ["fit_full_batch", "r2_score"]
@@ -122,10 +127,11 @@ class DaskSource:
         # blocks (numpy would read dates as numbers).
         refuse_non_numeric(getattr(X, "_meta", X))
         validate_data(estimator, columns, reset=reset, skip_check_array=True)
+        text_X = getattr(X, "dtype", None) is not None and X.dtype.kind in "OSU"
         X, y, sample_weight = _as_dask_arrays(X, y, sample_weight)
-        _check_values(X, y, sample_weight)
-        if estimator._multi_output and not np.issubdtype(y.dtype, np.number):
-            raise ValueError("y must be numeric for a regressor.")
+        if estimator._multi_output:
+            y = _numeric_dask_targets(y)
+        _check_values(X, y, sample_weight, text_X)
         if not estimator._multi_output and y.ndim != 1:
             raise ValueError(
                 "fit_full_batch takes 1-D class labels; for multilabel targets "
@@ -243,6 +249,9 @@ def _as_dask_arrays(X, y, sample_weight):
             "X has unknown chunk sizes; call X.compute_chunk_sizes() first (or "
             "use to_dask_array(lengths=True))."
         )
+    for name, array in (("X", X), ("y", y)):
+        if array.dtype.kind == "c":
+            raise ValueError(f"Complex data not supported in {name}.")
     if X.dtype not in (np.float32, np.float64):
         X = X.astype(np.float64)
     X = X.rechunk({1: -1})
@@ -257,11 +266,20 @@ def _as_dask_arrays(X, y, sample_weight):
     return X, y, sample_weight
 
 
-def _check_values(X, y, sample_weight):
+def _numeric_dask_targets(y):
+    """A regressor's dask targets as numbers, as ``fit`` reads them: dates
+    and durations refused, booleans, objects and text read as float64 (text
+    that is not a number fails when computed, see :func:`_check_values`)."""
+    y = numeric_targets(y)
+    return y.astype(np.float64) if y.dtype.kind in "Ob" else y
+
+
+def _check_values(X, y, sample_weight, text_X=False):
     """Check the data's values in one pass of dask reductions.
 
     These are the checks that ``validate_data`` and ``_check_sample_weight``
     make on data in memory, in the same order and with the same messages.
+    ``text_X``: X held text (or objects), which computing reads as numbers.
     """
     arrays = {"X": X, "y": y, "sample_weight": sample_weight}
     checks = {}
@@ -271,7 +289,13 @@ def _check_values(X, y, sample_weight):
             checks[name, "infinity"] = da.isinf(array).any()
     if sample_weight is not None:
         checks["sample_weight", "negative"] = (sample_weight < 0).any()
-    found = dict(zip(checks, dask.compute(*checks.values())))
+    try:
+        found = dict(zip(checks, dask.compute(*checks.values())))
+    except (ValueError, TypeError) as error:
+        if not ("could not convert" in str(error) or "argument must be" in str(error)):
+            raise
+        hint = NUMERIC_HINT if text_X else Y_NUMERIC_HINT
+        raise type(error)(f"{error}. {hint}") from error
     for (name, problem), present in found.items():
         if not present:
             continue

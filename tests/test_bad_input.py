@@ -285,6 +285,13 @@ ERRORS = {
         match=r"y must hold numbers, but it holds datetime64\[.*\] values",
         estimator="regressor",
     ),
+    "time-zone dates in a regressor's y": Case(
+        ["fit", "partial_fit"],
+        y=pd.Series(pd.date_range("2020-01-01", periods=150, tz="UTC")),
+        error=TypeError,
+        match="not 'Timestamp'. y must hold numbers for a regressor: convert",
+        estimator="regressor",
+    ),
     "missing labels (pd.NA in a StringDtype y)": Case(
         ["fit", "partial_fit"],
         y=pd.array([*"abc" * 49, "a", "b", pd.NA], dtype="string"),

@@ -364,6 +364,37 @@ def test_full_batch_refuses_dates_as_fit_does(case):
     assert not hasattr(estimator, "n_features_in_")
 
 
+def _dtype_cases():
+    """name -> (X, y, what the dask fit must say, or None: it trains as fit
+    does) for X or y of a dtype other than float."""
+    X, y = make_regression(40, 2, random_state=0)
+    text = np.array([["a", "1"]] * 40)
+    return {
+        "complex X": (X + 1j * X, y, "Complex data not supported"),
+        "text in X": (text, y, "could not convert .* X must be numeric: encode"),
+        "durations in y": (X, y.astype("m8[s]"), "holds timedelta64.s. values"),
+        "text in y": (X, np.array(["a"] * 40), "y must hold numbers for a regressor"),
+        "numbers as objects in y": (X, y.astype(object), None),
+        "numbers as text in y": (X, y.astype(str), None),
+    }
+
+
+@pytest.mark.parametrize("case", sorted(_dtype_cases()))
+def test_full_batch_reads_other_dtypes_as_fit_does(case):
+    X, y, message = _dtype_cases()[case]
+    model = DeltaRuleRegressor(batch_size="full", max_iter=3, tol=None)
+    dask_X, dask_y = da.from_array(X, chunks=10), da.from_array(y, chunks=10)
+    if message is None:
+        remote = fit_full_batch(clone(model), dask_X, dask_y)
+        local = clone(model).fit(X, y)
+        np.testing.assert_allclose(remote.coef_, local.coef_, rtol=1e-10)
+        return
+    with pytest.raises((ValueError, TypeError)):
+        clone(model).fit(X, y)
+    with pytest.raises((ValueError, TypeError), match=message):
+        fit_full_batch(clone(model), dask_X, dask_y)
+
+
 def test_full_batch_trains_what_fit_trains():
     X, y = make_classification(200, 4, random_state=0)
     model = DeltaRuleClassifier(
