@@ -12,7 +12,11 @@ of the paired ratios::
     python benchmarks/bench_shuffle_orders.py             # under a minute
     python benchmarks/bench_shuffle_orders.py --quick     # 10M values
 
-The README quotes its blocks / rows column.
+Also printed: the time numpy takes to draw one epoch's order of 1M rows
+(a permutation of single rows, and dealt blocks of 10 rows), which a fit
+draws in a second thread while the epoch before it trains.
+
+The README quotes its blocks / rows column and the orders' times.
 """
 
 import argparse
@@ -72,6 +76,21 @@ def bench(n_values, n_features, dtype, repeats):
     return block, {k: float(np.median(v)) for k, v in times.items()}, ratio
 
 
+def order_seconds(n_rows, repeats):
+    """Median seconds to draw one epoch's order of ``n_rows`` rows: single
+    rows (a permutation) and dealt blocks of 10 rows."""
+    times = {"single rows": [], "blocks of 10 rows": []}
+    for repeat in range(repeats):
+        draw = np.random.default_rng(repeat)
+        start = time.perf_counter()
+        draw.permutation(n_rows)
+        times["single rows"].append(time.perf_counter() - start)
+        start = time.perf_counter()
+        epoch_order(n_rows, 10, draw, BATCH_SIZE)
+        times["blocks of 10 rows"].append(time.perf_counter() - start)
+    return {k: float(np.median(v)) for k, v in times.items()}
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="10M values (CI)")
@@ -95,6 +114,10 @@ def main():
                 f"| {block} | {ms['blocks'] * 1e3:.1f} | {ms['rows'] * 1e3:.1f} "
                 f"| {ms['in order'] * 1e3:.1f} | {ratio:.2f} |"
             )
+    n_rows = 100_000 if args.quick else 1_000_000
+    print(f"\n| drawing the order of {n_rows} rows | ms (median) |\n|---|---|")
+    for what, seconds in order_seconds(n_rows, args.repeats).items():
+        print(f"| {what} | {seconds * 1e3:.1f} |")
 
 
 if __name__ == "__main__":
