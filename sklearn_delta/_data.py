@@ -178,16 +178,23 @@ def _non_numeric_columns(X):
 
 
 def _column_dtypes(X):
-    """(name, dtype) of each column of a pandas or polars data frame or a
-    pyarrow table (its types as pandas' ArrowDtype); [] for anything else."""
-    if isinstance(X, pd.DataFrame):
-        return list(X.dtypes.items())
+    """(name, dtype) of each column of a pandas, dask or polars data frame or
+    a pyarrow table (its types as pandas' ArrowDtype); [] for anything else."""
+    dtypes = getattr(X, "dtypes", None)
+    if isinstance(dtypes, pd.Series):  # pandas, and dask's DataFrame
+        return list(dtypes.items())
     schema = getattr(X, "schema", None)
     if callable(getattr(schema, "items", None)):  # polars: {name: dtype}
         return list(schema.items())
-    if hasattr(schema, "names") and hasattr(schema, "types"):  # pyarrow
+    if _is_arrow(X):
         return [(name, pd.ArrowDtype(t)) for name, t in zip(schema.names, schema.types)]
     return []
+
+
+def _is_arrow(X):
+    """Whether X is a pyarrow Table or RecordBatch (whose schema lists types)."""
+    schema = getattr(X, "schema", None)
+    return hasattr(schema, "names") and hasattr(schema, "types")
 
 
 def _holds_numbers(dtype):
@@ -298,7 +305,12 @@ class InMemory:
             _check_missing_labels(y)
         dtype = _frame_dtype(X)
         converted = None
-        if dtype is not None and _reads_rows(estimator, X.shape[0]):
+        # (scikit-learn reads a pyarrow table to one C-ordered array itself.)
+        if (
+            dtype is not None
+            and _reads_rows(estimator, X.shape[0])
+            and not _is_arrow(X)
+        ):
             X, converted = _c_ordered_frame(X, dtype)
         X, y = validate_numeric(
             estimator,
@@ -462,11 +474,11 @@ def _frame_dtype(X):
 
     float32 when numpy would hold every column in float32 (float32 columns of
     any kind: numpy, pandas "Float32" and "float32[pyarrow]", polars
-    Float32), float64 otherwise. scikit-learn converts the extension and
+    Float32, pyarrow float), float64 otherwise. scikit-learn converts the extension and
     polars kinds to float64, as it sees no numpy dtype in them.
     """
-    dtypes = getattr(X, "dtypes", None)
-    if not hasattr(X, "columns") or dtypes is None or len(X.columns) == 0:
+    dtypes = [dtype for _, dtype in _column_dtypes(X)]
+    if not dtypes:
         return None
     try:
         numpy_dtypes = [_numpy_dtype(dtype) for dtype in dtypes]

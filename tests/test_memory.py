@@ -181,15 +181,25 @@ def test_float32_frames_train_and_predict_float32(layout, batch_size):
     np.testing.assert_allclose(fitted.coef_, expected.coef_, rtol=1e-5)
 
 
-@pytest.mark.parametrize("batch_size", [16, "full"])
-def test_polars_float32_frames_train_float32(batch_size):
+def polars_frame(X, names):
     pl = pytest.importorskip("polars", reason="polars is not installed")
+    return pl.DataFrame(X, schema=names)
+
+
+def pyarrow_table(X, names):
+    pa = pytest.importorskip("pyarrow", reason="pyarrow is not installed")
+    return pa.table(dict(zip(names, X.T)))
+
+
+@pytest.mark.parametrize("make_frame", [polars_frame, pyarrow_table])
+@pytest.mark.parametrize("batch_size", [16, "full"])
+def test_polars_and_pyarrow_float32_frames_train_float32(make_frame, batch_size):
     X = np.random.default_rng(0).normal(size=(300, 4)).astype(np.float32)
     y = X @ np.array([1.0, -2.0, 0.5, 3.0], dtype=np.float32)
-    polars_frame = pl.DataFrame(X, schema=["a", "b", "c", "d"])
-    fitted = model(batch_size).fit(polars_frame, y)
+    frame = make_frame(X, ["a", "b", "c", "d"])
+    fitted = model(batch_size).fit(frame, y)
     assert fitted.coef_.dtype == np.float32
-    assert fitted.predict(polars_frame).dtype == np.float32
+    assert fitted.predict(frame).dtype == np.float32
     assert list(fitted.feature_names_in_) == ["a", "b", "c", "d"]
     expected = model(batch_size).fit(X, y)
     np.testing.assert_allclose(fitted.coef_, expected.coef_, rtol=1e-5)
