@@ -30,8 +30,8 @@ from sklearn_delta._rows import BLOCK_BYTES
 NUMERIC_HINT = (
     "X must be numeric: encode text or categorical columns first, e.g. with "
     "OneHotEncoder or OrdinalEncoder in a ColumnTransformer before this "
-    "estimator in a Pipeline, and dates as numbers (e.g. their year, month "
-    "and day)."
+    "estimator in a Pipeline, dates as numbers (e.g. their year, month and "
+    "day) and durations as seconds."
 )
 Y_NUMERIC_HINT = (
     "y must hold numbers for a regressor: convert it first (e.g. with "
@@ -118,6 +118,7 @@ def refuse_non_numeric(X):
     """Name the columns of a data frame (pandas, polars or pyarrow) that are not
     numbers, with the fix; refuse dates or durations in an array or a list
     (numpy would read them as numbers)."""
+    refuse_lazy_frame(X)
     if isinstance(X, (list, tuple)):
         X = _as_array(X)  # only to look: validate_data reads the list itself
     if isinstance(X, np.ndarray) and X.dtype.kind in "mM":
@@ -132,7 +133,18 @@ def refuse_non_numeric(X):
             f"X must be numeric, but these columns are not: {', '.join(columns)}. "
             "Encode them first: text or categories with OneHotEncoder or "
             "OrdinalEncoder, dates as numbers (e.g. their year, month and day) "
-            "in a ColumnTransformer before this estimator in a Pipeline."
+            "and durations as seconds, in a ColumnTransformer before this "
+            "estimator in a Pipeline."
+        )
+
+
+def refuse_lazy_frame(X):
+    """Refuse a polars LazyFrame, before anything asks it for its shape or
+    columns (which it has only once computed)."""
+    if type(X).__name__ == "LazyFrame":
+        raise TypeError(
+            "X is a polars LazyFrame, a query that holds no data yet: pass "
+            "X.collect(), the DataFrame it computes."
         )
 
 
@@ -477,6 +489,7 @@ def _frame_dtype(X):
     Float32, pyarrow float), float64 otherwise. scikit-learn converts the extension and
     polars kinds to float64, as it sees no numpy dtype in them.
     """
+    refuse_lazy_frame(X)  # before its dtypes are asked for
     dtypes = [dtype for _, dtype in _column_dtypes(X)]
     if not dtypes:
         return None

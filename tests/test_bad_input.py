@@ -279,6 +279,13 @@ ERRORS = {
         match=r"not: 'size' \(string\[pyarrow\]\)",
         fitted_on="frame",
     ),
+    "a polars LazyFrame": Case(
+        ALL_METHODS,
+        X=lambda: pytest.importorskip("polars").from_pandas(FRAME).lazy(),
+        error=TypeError,
+        match="X is a polars LazyFrame, .* pass X.collect",
+        fitted_on="frame",
+    ),
     "dates in a regressor's y": Case(
         ["fit", "partial_fit"],
         y=pd.Series(pd.date_range("2020-01-01", periods=150)),
