@@ -102,14 +102,15 @@ def has_missing(values):
     return bool(np.any(pd.isna(np.asarray(values, dtype=object))))
 
 
-def _check_missing_labels(y):
-    """Name missing labels (pd.NA among them, which scikit-learn's own check
-    cannot compare) before anything else looks at y."""
+def _check_missing_targets(y, labels):
+    """Name missing labels or targets (pd.NA among them, which scikit-learn's
+    own check cannot compare) before anything else looks at y."""
     if y is None or (isinstance(y, np.ndarray) and y.dtype.kind in "biuf"):
         return  # validate_data refuses None, and finds NaN among numbers
     if has_missing(y):
+        missing = "missing labels" if labels else "NaN: missing targets"
         raise ValueError(
-            "Input y contains missing labels (NaN, None or pd.NA). Drop those "
+            f"Input y contains {missing} (NaN, None or pd.NA). Drop those "
             "samples or fill them in."
         )
 
@@ -313,8 +314,7 @@ class InMemory:
             X, y = plain
             _check_target_range(estimator, X, y)
             return X, y, np.ones(X.shape[0], dtype=X.dtype)
-        if not estimator._multi_output:
-            _check_missing_labels(y)
+        _check_missing_targets(y, labels=not estimator._multi_output)
         dtype = _frame_dtype(X)
         converted = None
         # (scikit-learn reads a pyarrow table to one C-ordered array itself.)
@@ -343,12 +343,6 @@ class InMemory:
             y = column_or_1d(y, warn=True)  # as MLPClassifier
         if estimator._multi_output:
             y = numeric_targets(y)
-        if estimator._multi_output and not np.all(np.isfinite(y)):
-            # validate_data turns None in an object y into NaN after its check.
-            raise ValueError(
-                "Input y contains NaN: a missing target (None or NaN). Drop "
-                "those samples or fill them in."
-            )
         _check_target_range(estimator, X, y)
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True

@@ -223,7 +223,13 @@ ERRORS = {
     "None in a regressor's y": Case(
         ["fit", "partial_fit"],
         y=np.r_[None, Y[1:]].astype(object),
-        match="missing target",
+        match=r"y contains NaN: missing targets \(NaN, None or pd.NA\)",
+        estimator="regressor",
+    ),
+    "pd.NA in a regressor's y of objects": Case(
+        ["fit", "partial_fit"],
+        y=pd.array([pd.NA, *Y[1:]], dtype=object),
+        match=r"y contains NaN: missing targets \(NaN, None or pd.NA\)",
         estimator="regressor",
     ),
     "y beyond float32's range, with float32 X": Case(
