@@ -211,7 +211,8 @@ def _is_arrow(X):
 
 
 def _holds_numbers(dtype):
-    """Whether a pandas or polars column dtype holds numbers or booleans."""
+    """Whether a pandas or polars column dtype (pyarrow's as pandas'
+    ArrowDtype) holds numbers or booleans."""
     # Columns of missing values only, read as NaN: polars' Null, pyarrow's null.
     if str(dtype) in ("Boolean", "Null", "null[pyarrow]"):
         return True
@@ -480,8 +481,9 @@ def _frame_dtype(X):
 
     float32 when numpy would hold every column in float32 (float32 columns of
     any kind: numpy, pandas "Float32" and "float32[pyarrow]", polars
-    Float32, pyarrow float), float64 otherwise. scikit-learn converts the extension and
-    polars kinds to float64, as it sees no numpy dtype in them.
+    Float32, pyarrow float), float64 otherwise. scikit-learn converts the
+    extension, polars and pyarrow kinds to float64, as it sees no numpy
+    dtype in them.
     """
     refuse_lazy_frame(X)  # before its dtypes are asked for
     dtypes = [dtype for _, dtype in _column_dtypes(X)]
