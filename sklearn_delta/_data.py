@@ -78,17 +78,15 @@ def validate_numeric(estimator, X, *args, **kwargs):
         check_sparse_structure(X)
     try:
         validated = validate_data(estimator, X, *args, **kwargs)
-    except ValueError as error:
-        if "could not convert" not in str(error):
+    except (TypeError, ValueError) as error:
+        # Text or objects that are not numbers (dates, dicts...), in X or in
+        # a regressor's y: the hint of the one at fault.
+        if isinstance(error, ValueError) and "could not convert" not in str(error):
             raise
-        raise ValueError(f"{error}. {NUMERIC_HINT}") from error
-    except TypeError as error:
-        # Objects that are not numbers (dates, dicts...), in X or in a
-        # regressor's y: the hint of the one at fault.
         if _fails_as_numbers(X):
-            raise TypeError(f"{error}. {NUMERIC_HINT}") from error
-        if kwargs.get("y_numeric") and not has_missing(args[0]):
-            raise TypeError(f"{error}. {Y_NUMERIC_HINT}") from error
+            raise type(error)(f"{error}. {NUMERIC_HINT}") from error
+        if kwargs.get("y_numeric") and _fails_as_numbers(args[0], targets=True):
+            raise type(error)(f"{error}. {Y_NUMERIC_HINT}") from error
         raise
     X = validated[0] if isinstance(validated, tuple) else validated
     if sp.issparse(X) and X is not passed:
@@ -107,6 +105,9 @@ def _check_missing_targets(y, labels):
     own check cannot compare) before anything else looks at y."""
     if y is None or (isinstance(y, np.ndarray) and y.dtype.kind in "biuf"):
         return  # validate_data refuses None, and finds NaN among numbers
+    dtype = getattr(y, "dtype", None)
+    if not labels and isinstance(dtype, np.dtype) and dtype.kind in "biuf":
+        return  # a Series of numbers: as an array (boxing it would be slow)
     if has_missing(y):
         missing = "missing labels" if labels else "NaN: missing targets"
         raise ValueError(
@@ -158,13 +159,16 @@ def _as_array(values):
         return None
 
 
-def _fails_as_numbers(X):
-    """Whether X alone holds something that is not a number (a TypeError
-    when read as numbers, as scikit-learn reads it; a missing value pd.NA
-    is one, but has nothing to encode)."""
+def _fails_as_numbers(values, targets=False):
+    """Whether X or y (``targets``) alone holds text or objects that are not
+    numbers (an error when read as numbers, as scikit-learn reads them; a
+    missing value pd.NA is one, but has nothing to encode)."""
     try:
+        if targets:  # as validate_data reads a regressor's y of objects
+            np.asarray(values).astype(np.float64)
+            return False
         check_array(
-            X,
+            values,
             dtype=np.float64,
             ensure_all_finite=False,
             ensure_2d=False,
@@ -173,9 +177,9 @@ def _fails_as_numbers(X):
             accept_sparse=True,
         )
     except TypeError:
-        return not has_missing(X)
-    except ValueError:
-        return False
+        return not has_missing(values)
+    except ValueError as error:
+        return "could not convert" in str(error)
     return False
 
 
@@ -316,7 +320,7 @@ class InMemory:
             _check_target_range(estimator, X, y)
             return X, y, np.ones(X.shape[0], dtype=X.dtype)
         _check_missing_targets(y, labels=not estimator._multi_output)
-        dtype = _frame_dtype(X)
+        dtype = frame_dtype(X)
         converted = None
         # (scikit-learn reads a pyarrow table to one C-ordered array itself.)
         if (
@@ -343,7 +347,9 @@ class InMemory:
         if not estimator._multi_output and y.ndim == 2 and y.shape[1] == 1:
             y = column_or_1d(y, warn=True)  # as MLPClassifier
         if estimator._multi_output:
-            y = numeric_targets(y)
+            # (A sparse y of targets is small: n_samples x n_outputs.)
+            y = numeric_targets(y.toarray() if sp.issparse(y) else y)
+            _check_finite_targets(y)
         _check_target_range(estimator, X, y)
         sample_weight = _check_sample_weight(
             sample_weight, X, dtype=X.dtype, ensure_non_negative=True
@@ -371,6 +377,16 @@ class InMemory:
         training rows ``rows`` (None: all; see ``_curvature.py``)."""
         return second_moment_bounds(
             X, sample_weight, rows_too=rows_too, fit_intercept=fit_intercept, rows=rows
+        )
+
+
+def _check_finite_targets(y):
+    """Refuse infinite targets that scikit-learn's check of a y of objects
+    ("inf" among text, an object array) let through."""
+    if not np.all(np.isfinite(y)):
+        raise ValueError(
+            f"Input y contains infinity or a value too large for dtype('{y.dtype}'). "
+            "Drop those samples or fill them in."
         )
 
 
@@ -472,11 +488,11 @@ def _reads_rows(estimator, n_samples):
 def float_dtypes(X):
     """The ``dtype`` to validate X with: float32 stays float32, also in data
     frames that scikit-learn alone would turn into float64."""
-    dtype = _frame_dtype(X)
+    dtype = frame_dtype(X)
     return [np.float64, np.float32] if dtype is None else dtype
 
 
-def _frame_dtype(X):
+def frame_dtype(X):
     """The float dtype of a data frame of numeric columns; None for anything else.
 
     float32 when numpy would hold every column in float32 (float32 columns of

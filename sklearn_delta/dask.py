@@ -23,6 +23,7 @@ prediction with ``map_blocks`` / ``map_partitions`` or dask-ml's
 """
 
 import numpy as np
+import pandas as pd
 
 try:
     import dask
@@ -41,6 +42,7 @@ from sklearn_delta._curvature import bordered, check_finite_curvature
 from sklearn_delta._data import (
     NUMERIC_HINT,
     Y_NUMERIC_HINT,
+    frame_dtype,
     numeric_targets,
     refuse_non_numeric,
 )
@@ -127,11 +129,14 @@ class DaskSource:
         # blocks (numpy would read dates as numbers).
         refuse_non_numeric(getattr(X, "_meta", X))
         validate_data(estimator, columns, reset=reset, skip_check_array=True)
-        text_X = getattr(X, "dtype", None) is not None and X.dtype.kind in "OSU"
+        if estimator._multi_output and isinstance(y, dd.Series):
+            # pandas' nullable numbers (missing values too) as float64.
+            if pd.api.types.is_numeric_dtype(y.dtype):
+                y = y.astype(np.float64)
         X, y, sample_weight = _as_dask_arrays(X, y, sample_weight)
         if estimator._multi_output:
             y = _numeric_dask_targets(y)
-        _check_values(X, y, sample_weight, text_X)
+        _check_values(X, y, sample_weight)
         if not estimator._multi_output and y.ndim != 1:
             raise ValueError(
                 "fit_full_batch takes 1-D class labels; for multilabel targets "
@@ -234,6 +239,9 @@ def _check_estimator(estimator):
 def _as_dask_arrays(X, y, sample_weight):
     """Dask arrays with row blocks that hold every column."""
     if isinstance(X, dd.DataFrame):
+        # Numeric columns of any kind (pandas' nullable ones with missing
+        # values too) in one float dtype: float32 stays float32, as in memory.
+        X = X.astype(frame_dtype(X._meta) or np.float64)
         X = X.to_dask_array(lengths=True)
     if isinstance(y, (dd.Series, dd.DataFrame)):
         y = y.to_dask_array(lengths=True)
@@ -274,12 +282,13 @@ def _numeric_dask_targets(y):
     return y.astype(np.float64) if y.dtype.kind in "Ob" else y
 
 
-def _check_values(X, y, sample_weight, text_X=False):
+def _check_values(X, y, sample_weight):
     """Check the data's values in one pass of dask reductions.
 
     These are the checks that ``validate_data`` and ``_check_sample_weight``
     make on data in memory, in the same order and with the same messages.
-    ``text_X``: X held text (or objects), which computing reads as numbers.
+    Text or objects in X or y are read as numbers as the pass computes
+    them: what is not a number fails there (see :func:`_not_numbers`).
     """
     arrays = {"X": X, "y": y, "sample_weight": sample_weight}
     checks = {}
@@ -294,8 +303,7 @@ def _check_values(X, y, sample_weight, text_X=False):
     except (ValueError, TypeError) as error:
         if not ("could not convert" in str(error) or "argument must be" in str(error)):
             raise
-        hint = NUMERIC_HINT if text_X else Y_NUMERIC_HINT
-        raise type(error)(f"{error}. {hint}") from error
+        raise _not_numbers(error, checks) from error
     for (name, problem), present in found.items():
         if not present:
             continue
@@ -304,6 +312,25 @@ def _check_values(X, y, sample_weight, text_X=False):
         if problem == "infinity":
             problem = f"infinity or a value too large for dtype('{arrays[name].dtype}')"
         raise ValueError(f"Input {name} contains {problem}. Impute or drop them.")
+
+
+def _not_numbers(error, checks):
+    """The error to raise for values of X or y that computing could not read
+    as numbers: the one at fault named, as ``fit`` names it."""
+    in_X = [check for (name, _), check in checks.items() if name == "X"]
+    try:
+        dask.compute(*in_X)
+        culprit = "y"
+    except (ValueError, TypeError):
+        culprit = "X"
+    if "NAType" in str(error):  # pd.NA among objects: a missing value
+        missing = "values" if culprit == "X" else "targets"
+        return ValueError(
+            f"Input {culprit} contains NaN: missing {missing} (NaN, None or "
+            "pd.NA). Drop those samples or fill them in."
+        )
+    hint = NUMERIC_HINT if culprit == "X" else Y_NUMERIC_HINT
+    return type(error)(f"{error}. {hint}")
 
 
 def r2_score(y_true, y_pred, *, compute=True):

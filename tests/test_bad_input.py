@@ -226,6 +226,18 @@ ERRORS = {
         match=r"y contains NaN: missing targets \(NaN, None or pd.NA\)",
         estimator="regressor",
     ),
+    "infinity in a regressor's y of objects": Case(
+        ["fit", "partial_fit"],
+        y=np.r_[np.inf, Y[1:]].astype(object),
+        match=r"Input y contains infinity or a value too large",
+        estimator="regressor",
+    ),
+    "words in a regressor's y of objects": Case(
+        ["fit", "partial_fit"],
+        y=np.array(["short", "long", "tall"] * 50, dtype=object),
+        match="could not convert string to float: 'short'. y must hold numbers",
+        estimator="regressor",
+    ),
     "pd.NA in a regressor's y of objects": Case(
         ["fit", "partial_fit"],
         y=pd.array([pd.NA, *Y[1:]], dtype=object),
@@ -462,13 +474,29 @@ def test_a_list_is_read_as_scikit_learn_reads_it():
     assert model.predict_proba(rows).dtype == np.float64
 
 
-def test_the_hint_to_encode_x_only_when_x_is_at_fault():
+def test_the_hint_to_encode_names_the_one_at_fault():
     dates = [datetime.date(2020, 1, 1)] * 150
     with pytest.raises(TypeError, match=r"not 'datetime\.date'") as raised:
         DeltaRuleRegressor().fit(X.astype(object), dates)
     assert "X must be numeric" not in str(raised.value)
+    assert "y must hold numbers" in str(raised.value)
+    # Words in X with numbers written as text in y: X's hint alone.
+    words = np.where(X > 5, "big", "small").astype(object)
+    with pytest.raises(ValueError, match="could not convert") as raised:
+        DeltaRuleRegressor().fit(words, Y.astype(str).astype(object))
+    assert "X must be numeric" in str(raised.value)
+    assert "y must hold numbers" not in str(raised.value)
     # A missing value is not something to encode.
     missing = [[pd.NA, *row[1:]] for row in X[:1]] + X[1:].tolist()
     with pytest.raises(TypeError, match="NAType") as raised:
         DeltaRuleRegressor().fit(missing, Y)
     assert "X must be numeric" not in str(raised.value)
+    assert "y must hold numbers" not in str(raised.value)
+
+
+def test_a_sparse_y_of_targets_trains_as_the_dense_one():
+    y = np.c_[Y, 2.0 * Y]
+    kwargs = {"random_state": 0, "max_iter": 5}
+    dense = DeltaRuleRegressor(**kwargs).fit(X, y)
+    sparse_y = DeltaRuleRegressor(**kwargs).fit(X, sparse.csr_matrix(y))
+    np.testing.assert_array_equal(sparse_y.coef_, dense.coef_)

@@ -369,8 +369,24 @@ def _dtype_cases():
     does) for X or y of a dtype other than float."""
     X, y = make_regression(40, 2, random_state=0)
     text = np.array([["a", "1"]] * 40)
+    missing_X = pd.DataFrame(X).astype("Float64")
+    missing_X.iloc[0, 0] = pd.NA
+    missing_y = pd.Series(y).astype("Float64")
+    missing_y[0] = pd.NA
     return {
         "complex X": (X + 1j * X, y, "Complex data not supported"),
+        "pd.NA in a Float64 DataFrame": (missing_X, y, "Input X contains NaN"),
+        "pd.NA in a Float64 y": (X, missing_y, "Input y contains NaN"),
+        "text of numbers in X, words in y": (
+            X.astype(str),
+            np.array(["a"] * 40),
+            "could not convert .* y must hold numbers for a regressor",
+        ),
+        "float32[pyarrow] columns": (
+            pd.DataFrame(X).astype("float32[pyarrow]"),
+            y,
+            None,
+        ),
         "text in X": (text, y, "could not convert .* X must be numeric: encode"),
         "durations in y": (X, y.astype("m8[s]"), "holds timedelta64.s. values"),
         "text in y": (X, np.array(["a"] * 40), "y must hold numbers for a regressor"),
@@ -383,11 +399,17 @@ def _dtype_cases():
 def test_full_batch_reads_other_dtypes_as_fit_does(case):
     X, y, message = _dtype_cases()[case]
     model = DeltaRuleRegressor(batch_size="full", max_iter=3, tol=None)
-    dask_X, dask_y = da.from_array(X, chunks=10), da.from_array(y, chunks=10)
+    dask_X, dask_y = (
+        dd.from_pandas(data, npartitions=4)
+        if isinstance(data, (pd.DataFrame, pd.Series))
+        else da.from_array(data, chunks=10)
+        for data in (X, y)
+    )
     if message is None:
         remote = fit_full_batch(clone(model), dask_X, dask_y)
         local = clone(model).fit(X, y)
-        np.testing.assert_allclose(remote.coef_, local.coef_, rtol=1e-10)
+        assert remote.coef_.dtype == local.coef_.dtype
+        np.testing.assert_allclose(remote.coef_, local.coef_, rtol=1e-5)
         return
     with pytest.raises((ValueError, TypeError)):
         clone(model).fit(X, y)
